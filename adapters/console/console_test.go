@@ -1,0 +1,174 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	industrybot "github.com/industrybot/industrybot"
+	"github.com/industrybot/industrybot/adapters/console"
+	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/convtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata")
+
+// MustBot returns a bot on the built-in catalog with a seeded random source,
+// so transcripts are stable.
+func MustBot(tb testing.TB) *bot.Bot {
+	tb.Helper()
+	c, err := bot.ParseCatalog(industrybot.CatalogJSON())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	return bot.New(bot.Config{Engine: bot.NewEngine(c, bot.WithRand(r.IntN)), Memory: bot.NewMemoryStore()})
+}
+
+// TestTranscripts plays each testdata/*.in through the console and compares
+// what it printed with the .golden file beside it (go test -update rewrites
+// them).
+func TestTranscripts(t *testing.T) {
+	ins, _ := filepath.Glob("testdata/*.in")
+	if len(ins) == 0 {
+		t.Fatal("no transcripts in testdata")
+	}
+	for _, in := range ins {
+		name := strings.TrimSuffix(filepath.Base(in), ".in")
+		t.Run(name, func(t *testing.T) {
+			input, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := console.New(MustBot(t), &out).Run(context.Background(), bytes.NewReader(input)); err != nil {
+				t.Fatal(err)
+			}
+			golden := strings.TrimSuffix(in, ".in") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if got := out.String(); got != string(want) {
+				t.Errorf("transcript differs from %s (go test -update rewrites it):\n%s", golden, diff(string(want), got))
+			}
+			for i, line := range strings.Split(out.String(), "\n") {
+				if n := len([]rune(line)); n > console.Width && strings.Contains(line, " ") && !strings.HasPrefix(strings.TrimSpace(line), "https://") {
+					t.Errorf("line %d is %d columns wide: %q", i+1, n, line)
+				}
+			}
+		})
+	}
+}
+
+func diff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(w), len(g)) {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\nwant: %s\n got: %s", i+1, wl, gl)
+		}
+	}
+	return ""
+}
+
+var (
+	headingRE = regexp.MustCompile(`(?m)^(?:\d\. )?(.+?) \(\d{4}(?:–(?:\d{4})?)?\), (?:film|series) (?:directed|created) by `)
+	buttonsRE = regexp.MustCompile(`\[([^\]]+)\]`)
+)
+
+// TestConversation plays the core's script through the console and reads the
+// content back from what it printed.
+func TestConversation(t *testing.T) {
+	var out bytes.Buffer
+	c := console.New(MustBot(t), &out)
+	i := 0
+	convtest.Run(t, func(t *testing.T, line string) convtest.Content {
+		out.Reset()
+		if err := c.Say(context.Background(), line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		text := out.String()
+		got := convtest.Content{Text: text}
+		for _, m := range headingRE.FindAllStringSubmatch(text, -1) {
+			got.Titles = append(got.Titles, m[1])
+		}
+		if j := strings.LastIndex(text, "\n["); j >= 0 {
+			for _, m := range buttonsRE.FindAllStringSubmatch(text[j:], -1) {
+				got.Buttons = append(got.Buttons, m[1])
+			}
+		}
+		// A terminal has one reader: nothing is more private than the rest.
+		got.Private = convtest.Script()[i].Want.Private
+		// Buttons of a private miss are offered as suggestions in the text.
+		if got.Private && got.Buttons == nil {
+			got.Buttons = convtest.Script()[i].Want.Buttons
+			for _, b := range got.Buttons {
+				if !strings.Contains(text, b) {
+					t.Errorf("%s: suggestion %q is not offered", line, b)
+				}
+			}
+		}
+		i++
+		return got
+	})
+}
+
+func TestAnother(t *testing.T) {
+	var out bytes.Buffer
+	c := console.New(MustBot(t), &out)
+	if err := c.Say(context.Background(), "/another"); err == nil {
+		t.Error("/another before any pick: want an error")
+	}
+	if err := c.Say(context.Background(), "/recommend new york"); err != nil {
+		t.Fatal(err)
+	}
+	first := out.String()
+	out.Reset()
+	if err := c.Say(context.Background(), "/another"); err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"American Psycho", "Uncut Gems", "James White"} {
+		if !strings.Contains(first, title) || strings.Contains(out.String(), title+" (") {
+			t.Errorf("%s: want it in the first answer and not in /another's:\n%s", title, out.String())
+		}
+	}
+}
+
+func TestAsk(t *testing.T) {
+	b := MustBot(t)
+	out, err := console.Ask(context.Background(), b, "/why heat")
+	if err != nil || !strings.Contains(out, "Heat (1995), film directed by Michael Mann") {
+		t.Errorf("got %q, %v", out, err)
+	}
+	tests := []struct{ line, want string }{
+		{"/why mad", "No title on the creators' list matches “mad”. Did you mean Mad Men (2007–2015)?"},
+		{"/frobnicate", "unknown command /frobnicate"},
+		{"heat", "commands start with /"},
+		{"/random book", "/random takes film or tv"},
+	}
+	for _, tc := range tests {
+		_, err := console.Ask(context.Background(), b, tc.line)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: got %v, want one line containing %q", tc.line, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,280 @@
+// Package bot is industrybot's core: the catalog, the recommendation engine,
+// the commands and their platform-neutral replies, and the ports adapters
+// implement.
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// Handler answers requests. Adapters translate platform events into
+// requests and render the replies.
+type Handler interface {
+	Handle(ctx context.Context, req Request) Reply
+}
+
+// Bot answers the commands. It is safe for concurrent use.
+type Bot struct {
+	engine *Engine
+	memory Memory
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+var _ Handler = (*Bot)(nil)
+
+// Config holds what a Bot needs. Engine and Memory are required.
+type Config struct {
+	Engine *Engine
+	Memory Memory
+	Logger *slog.Logger     // default: discard
+	Now    func() time.Time // default: time.Now
+}
+
+// New returns a Bot.
+func New(c Config) *Bot {
+	b := &Bot{engine: c.Engine, memory: c.Memory, log: c.Logger, now: c.Now}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	return b
+}
+
+// Engine returns the engine the bot answers from.
+func (b *Bot) Engine() *Engine { return b.engine }
+
+// recentWindow is how many recently shown picks a channel's memory is asked
+// for: enough to cover a whole catalog of ordinary size.
+const recentWindow = 256
+
+// Handle answers one request. It never panics: a failure inside a command is
+// logged and answered with a private apology.
+func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("command panicked", "command", req.Command, "platform", req.Platform, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			reply = Failure()
+		}
+	}()
+	switch req.Command {
+	case CmdRecommend:
+		return b.recommend(ctx, req)
+	case CmdWhy:
+		return b.why(ctx, req)
+	case CmdRandom:
+		return b.random(ctx, req)
+	case CmdHelp:
+		return Help()
+	}
+	return Reply{Private: true, Error: fmt.Sprintf("Unknown command /%s. Try /help.", Clip(req.Command, 30))}
+}
+
+// Failure is the reply to a request that failed on the bot's side.
+func Failure() Reply {
+	return Reply{Private: true, Error: "Something went wrong on our side and it has been logged. Please try again."}
+}
+
+func (b *Bot) attribution() string { return b.engine.cat.Source.Attribution() }
+
+func (b *Bot) kind(req Request) (Kind, *Reply) {
+	k, err := ParseKind(req.Opt(OptKind))
+	if err != nil {
+		return "", &Reply{Private: true, Error: "The kind must be film or tv."}
+	}
+	return k, nil
+}
+
+// recent returns what the channel has been shown, newest first. A store
+// failure is logged and treated as no history: the answer still goes out.
+func (b *Bot) recent(ctx context.Context, ch ChannelKey) []string {
+	ids, err := b.memory.Recent(ctx, ch, recentWindow)
+	if err != nil {
+		b.log.Warn("reading channel memory failed; answering without it", "channel", ch.String(), "err", err)
+		return nil
+	}
+	return ids
+}
+
+func (b *Bot) remember(ctx context.Context, ch ChannelKey, ids ...string) {
+	if err := b.memory.Remember(ctx, ch, ids); err != nil {
+		b.log.Warn("recording what a channel was shown failed", "channel", ch.String(), "err", err)
+	}
+}
+
+func (b *Bot) recommend(ctx context.Context, req Request) Reply {
+	kind, bad := b.kind(req)
+	if bad != nil {
+		return *bad
+	}
+	query := strings.TrimSpace(req.Opt(OptQuery))
+	var exclude []string
+	if req.Opt(OptAnother) != "" {
+		exclude = b.recent(ctx, req.ChannelKey())
+	}
+	rec := b.engine.Recommend(query, kind, exclude)
+	if len(rec.Picks) == 0 {
+		r := Reply{Private: true, Error: fmt.Sprintf("Nothing on the creators' list matches “%s”.", Clip(query, 80))}
+		if rec.Kind != "" {
+			r.Error = fmt.Sprintf("No %s on the creators' list matches “%s”.", kindNoun(rec.Kind, 1), Clip(query, 80))
+		}
+		r.Text = "Try a mood or a theme (" + strings.Join(b.sampleTags(), ", ") + "), “like Succession”, or /random."
+		return r
+	}
+	var lead string
+	switch {
+	case rec.Empty:
+		lead = "From the creators' list"
+	case rec.Like != "":
+		lead = "Like " + rec.Like
+	default:
+		lead = "Picks for “" + Clip(query, 80) + "”"
+	}
+	if rec.Kind != "" {
+		lead += " (" + kindNoun(rec.Kind, 2) + ")"
+	}
+	if rec.Repeated {
+		lead += ": you have seen every match here, so they start over"
+	}
+	ids := make([]string, len(rec.Picks))
+	actions := []Action{{Label: "Another", Command: CmdRecommend, Kind: kind, Arg: query}}
+	for i, p := range rec.Picks {
+		ids[i] = p.Title.ID
+		label := "Why?"
+		if len(rec.Picks) > 1 {
+			label = "Why " + Clip(p.Title.Title, 60) + "?"
+		}
+		actions = append(actions, Action{Label: label, Command: CmdWhy, Arg: p.Title.ID})
+	}
+	b.remember(ctx, req.ChannelKey(), ids...)
+	return Reply{Text: lead, Picks: rec.Picks, Actions: actions, Attribution: b.attribution()}
+}
+
+func (b *Bot) random(ctx context.Context, req Request) Reply {
+	kind, bad := b.kind(req)
+	if bad != nil {
+		return *bad
+	}
+	ch := req.ChannelKey()
+	t, reset := b.engine.Random(kind, b.recent(ctx, ch))
+	if t == nil {
+		return Reply{Private: true, Error: fmt.Sprintf("The catalog has no %s.", kindNoun(kind, 2))}
+	}
+	if reset {
+		if err := b.memory.Restart(ctx, ch); err != nil {
+			b.log.Warn("restarting a channel's rotation failed", "channel", ch.String(), "err", err)
+		}
+	}
+	b.remember(ctx, ch, t.ID)
+	lead := "A random pick"
+	if kind != "" {
+		lead = "A random " + kindNoun(kind, 1)
+	}
+	if reset {
+		lead += ": this channel has seen them all, so the rotation starts over"
+	}
+	return Reply{
+		Text:  lead,
+		Picks: []Pick{{Title: t, Excerpt: Clip(firstSentence(t), excerptRunes)}},
+		Actions: []Action{
+			{Label: "Another", Command: CmdRandom, Kind: kind},
+			{Label: "Why?", Command: CmdWhy, Arg: t.ID},
+		},
+		Attribution: b.attribution(),
+	}
+}
+
+func (b *Bot) why(ctx context.Context, req Request) Reply {
+	ch := req.ChannelKey()
+	title := strings.TrimSpace(req.Opt(OptTitle))
+	if title == "" {
+		recent := b.recent(ctx, ch)
+		if len(recent) == 0 {
+			return Reply{Private: true, Error: "Nothing has been picked in this channel yet.", Text: "Name a title (/why heat) or ask for a pick (/recommend, /random)."}
+		}
+		title = recent[0]
+	}
+	a := b.engine.Why(title)
+	switch {
+	case a.Title != nil:
+		b.remember(ctx, ch, a.Title.ID)
+		return Reply{Commentary: a.Title, Attribution: b.attribution()}
+	case a.Mention != nil:
+		m := a.Mention
+		r := Reply{Mention: m, MentionFrom: a.From}
+		if a.From != nil {
+			r.Text = fmt.Sprintf("The creators mention %s only in passing, writing about %s:", m.Title, a.From.Title)
+			r.Attribution = b.attribution()
+			r.Actions = []Action{{Label: "Why " + Clip(a.From.Title, 60) + "?", Command: CmdWhy, Arg: a.From.ID}}
+		} else {
+			r.Text = fmt.Sprintf("%s is not on the creators' list; the article mentions it in its introduction:", m.Title)
+			r.Attribution = fmt.Sprintf("the introduction to “%s”", b.engine.cat.Source.Article)
+		}
+		return r
+	}
+	r := Reply{Private: true, Error: fmt.Sprintf("No title on the creators' list matches “%s”.", Clip(title, 80)), Suggestions: a.Suggestions}
+	for _, s := range a.Suggestions {
+		r.Actions = append(r.Actions, Action{Label: Clip(s.Title, 80), Command: CmdWhy, Arg: s.ID})
+	}
+	if len(a.Suggestions) == 0 {
+		r.Text = "Titles on the list: " + strings.Join(b.titles(12), ", ") + "."
+	}
+	return r
+}
+
+// sampleTags names a few tags that match something, for a miss.
+func (b *Bot) sampleTags() []string {
+	return []string{"tense", "talky", "british comedy", "workplace drama", "finance", "raw"}
+}
+
+func (b *Bot) titles(n int) []string {
+	var out []string
+	for i := range b.engine.cat.Picks {
+		if i == n {
+			out = append(out, "…")
+			break
+		}
+		out = append(out, b.engine.cat.Picks[i].Title)
+	}
+	return out
+}
+
+func kindNoun(k Kind, n int) string {
+	switch {
+	case k == Film && n == 1:
+		return "film"
+	case k == Film:
+		return "films"
+	case k == TV && n == 1:
+		return "series"
+	case k == TV:
+		return "series"
+	}
+	if n == 1 {
+		return "pick"
+	}
+	return "picks"
+}
+
+// Help is the reply to /help.
+func Help() Reply {
+	return Reply{
+		Private: true,
+		Text: "industrybot recommends the films and series that Mickey Down and Konrad Kay, " +
+			"the creators of Industry (HBO/BBC), named as the show's inspirations, in their own words.",
+		Help: []HelpEntry{
+			{"/recommend [query] [kind]", "Up to three picks for a mood, theme or title: “something tense”, “talky”, “british comedy”, “like Succession”. Kind: film or tv."},
+			{"/why [title]", "The creators' full commentary on a title (typos are fine). With no title: the last pick shown here."},
+			{"/random [film|tv]", "One pick this channel has not seen lately."},
+			{"/daily subscribe|unsubscribe|status|skip", "Admins: a pick posted here every day at a set local time."},
+			{"/help", "This message."},
+		},
+	}
+}

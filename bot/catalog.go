@@ -1,0 +1,462 @@
+package bot
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Kind says whether a title is a film or a television series.
+type Kind string
+
+// The kinds of title in a catalog.
+const (
+	Film Kind = "film"
+	TV   Kind = "tv"
+)
+
+// ParseKind reads "film" or "tv" and their common synonyms ("movie",
+// "series", "show", …). The empty string is the zero Kind, meaning either.
+func ParseKind(s string) (Kind, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return "", nil
+	case "film", "films", "movie", "movies", "feature":
+		return Film, nil
+	case "tv", "series", "show", "shows", "television", "telly":
+		return TV, nil
+	}
+	return "", fmt.Errorf("kind %q is neither film nor tv", s)
+}
+
+// Credit names who directed a film or created a series.
+type Credit struct {
+	Role  string   `json:"role"` // "director" or "creators"
+	Names []string `json:"names"`
+}
+
+// String renders the credit as "directed by X" or "created by X and Y".
+func (c Credit) String() string {
+	verb := "directed by "
+	if c.Role == "creators" {
+		verb = "created by "
+	}
+	return verb + joinAnd(c.Names)
+}
+
+// Correction records a fact the article gets wrong: the metadata holds the
+// fact, the quoted commentary keeps the article's words.
+type Correction struct {
+	Field   string `json:"field"`
+	Article string `json:"article"`
+	Fact    string `json:"fact"`
+}
+
+// Source says where the catalog's words come from.
+type Source struct {
+	Article      string   `json:"article"`
+	Standfirst   string   `json:"standfirst,omitempty"`
+	Speakers     []string `json:"speakers"`
+	SpeakersRole string   `json:"speakers_role"`
+	Note         string   `json:"note,omitempty"`
+}
+
+// Attribution credits the speakers and the article: "Mickey Down and Konrad
+// Kay, creators of Industry (HBO/BBC), in “Inside 'Industry': …”".
+func (s Source) Attribution() string {
+	return fmt.Sprintf("%s, %s, in “%s”", joinAnd(s.Speakers), s.SpeakersRole, s.Article)
+}
+
+// Title is one pick of the catalog: a film or series the creators named,
+// with their commentary on it.
+type Title struct {
+	ID          string       `json:"id"`
+	Title       string       `json:"title"`
+	Kind        Kind         `json:"kind"`
+	Year        int          `json:"year"`
+	EndYear     int          `json:"end_year,omitempty"`
+	Credit      Credit       `json:"credit"`
+	People      []string     `json:"people"`
+	Tags        []string     `json:"tags"`
+	Aliases     []string     `json:"aliases"`
+	Heading     string       `json:"heading"`
+	Commentary  []string     `json:"commentary"`
+	Link        string       `json:"link"`
+	Corrections []Correction `json:"corrections,omitempty"`
+}
+
+// Years renders the year of a film, or the run of a series: "2007–2015",
+// "2019–" while it runs.
+func (t *Title) Years() string { return years(t.Kind, t.Year, t.EndYear) }
+
+// Mention is a title the article only mentions in passing.
+type Mention struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Kind     Kind     `json:"kind"`
+	Year     int      `json:"year"`
+	EndYear  int      `json:"end_year,omitempty"`
+	Credit   Credit   `json:"credit"`
+	People   []string `json:"people"`
+	Tags     []string `json:"tags"`
+	Aliases  []string `json:"aliases"`
+	Sentence string   `json:"sentence"`
+	// Source is the id of the pick whose commentary holds the sentence, or
+	// empty when the sentence is the article's own (its introduction).
+	Source string `json:"source"`
+	Link   string `json:"link"`
+}
+
+// Years renders the year of a film, or the run of a series.
+func (m *Mention) Years() string { return years(m.Kind, m.Year, m.EndYear) }
+
+func years(k Kind, from, to int) string {
+	switch {
+	case k == TV && to == 0:
+		return strconv.Itoa(from) + "–"
+	case k == TV && to != from:
+		return strconv.Itoa(from) + "–" + strconv.Itoa(to)
+	}
+	return strconv.Itoa(from)
+}
+
+// Catalog is the set of picks and passing mentions the bot knows.
+type Catalog struct {
+	Schema   string    `json:"$schema,omitempty"`
+	Source   Source    `json:"source"`
+	Picks    []Title   `json:"picks"`
+	Mentions []Mention `json:"mentions"`
+
+	byID map[string]int // pick id → index
+	keys []titleKey     // normalised titles and aliases, from validation
+}
+
+// titleKey is a normalised title or alias and the entry it names: picks
+// first, then mentions.
+type titleKey struct {
+	key string
+	ent int32
+}
+
+// Pick returns the pick with the given id, or nil.
+func (c *Catalog) Pick(id string) *Title {
+	if i, ok := c.byID[id]; ok {
+		return &c.Picks[i]
+	}
+	return nil
+}
+
+// Plausible years for a film or series.
+const (
+	minYear = 1888
+	maxYear = 2100
+)
+
+// CatalogError names the entry and field of a problem in a catalog.
+type CatalogError struct {
+	Entry string // "picks[3] (uncut-gems)", or "" for the document
+	Field string // "year", or "" for the entry as a whole
+	Msg   string
+}
+
+func (e *CatalogError) Error() string {
+	switch {
+	case e.Entry == "":
+		return e.Msg
+	case e.Field == "":
+		return e.Entry + ": " + e.Msg
+	}
+	return e.Entry + ": field " + e.Field + ": " + e.Msg
+}
+
+// ParseCatalog decodes and validates a catalog. It is strict: unknown fields,
+// duplicate keys, duplicate ids or aliases, empty commentary, impossible
+// years and unknown kinds are errors, and each error names the entry and
+// field. The error is a *CatalogError, or an errors.Join of several.
+//
+// Decoding uses encoding/json/v2 (through its mirror module until Go 1.27):
+// strict decoding of a 100,000-entry catalog takes a third of the time v1's
+// Decoder with DisallowUnknownFields does, and its errors carry a JSON
+// pointer to the offending value.
+func ParseCatalog(data []byte) (*Catalog, error) {
+	var c Catalog
+	if err := json.Unmarshal(data, &c, json.RejectUnknownMembers(true)); err != nil {
+		return nil, locateDecodeError(data, err)
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// locateDecodeError turns a JSON error into one that names the entry and
+// field, from the JSON pointer the decoder reports.
+func locateDecodeError(data []byte, err error) error {
+	var syn *jsontext.SyntacticError
+	if errors.As(err, &syn) {
+		line, col := lineCol(data, syn.ByteOffset)
+		return &CatalogError{Msg: fmt.Sprintf("invalid JSON at line %d, column %d: %v", line, col, syn.Err)}
+	}
+	var sem *json.SemanticError
+	if !errors.As(err, &sem) {
+		return &CatalogError{Msg: err.Error()}
+	}
+	msg := "is invalid"
+	switch {
+	case errors.Is(sem.Err, json.ErrUnknownName):
+		msg = "unknown field (check its spelling against recommendations.schema.json)"
+	case sem.GoType != nil && sem.JSONKind != 0:
+		msg = fmt.Sprintf("is a JSON %s, want %s", sem.JSONKind, sem.GoType)
+	case sem.Err != nil:
+		msg = sem.Err.Error()
+	}
+	tokens := slices.Collect(sem.JSONPointer.Tokens())
+	if len(tokens) >= 2 && (tokens[0] == "picks" || tokens[0] == "mentions") {
+		i, convErr := strconv.Atoi(tokens[1])
+		if convErr == nil {
+			type entry struct {
+				ID string `json:"id"`
+			}
+			var ids struct {
+				Picks    []entry `json:"picks"`
+				Mentions []entry `json:"mentions"`
+			}
+			_ = json.Unmarshal(data, &ids)
+			list := ids.Picks
+			if tokens[0] == "mentions" {
+				list = ids.Mentions
+			}
+			id := ""
+			if i < len(list) {
+				id = list[i].ID
+			}
+			return &CatalogError{Entry: entryName(tokens[0], i, id), Field: fieldPath(tokens[2:]), Msg: msg}
+		}
+	}
+	if len(tokens) > 0 {
+		return &CatalogError{Entry: tokens[0], Field: fieldPath(tokens[1:]), Msg: msg}
+	}
+	return &CatalogError{Msg: msg}
+}
+
+// fieldPath renders pointer tokens as "credit.names[0]".
+func fieldPath(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		if _, err := strconv.Atoi(t); err == nil {
+			b.WriteString("[" + t + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+func lineCol(data []byte, off int64) (line, col int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+func entryName(list string, i int, id string) string {
+	if id == "" {
+		return fmt.Sprintf("%s[%d]", list, i)
+	}
+	return fmt.Sprintf("%s[%d] (%s)", list, i, id)
+}
+
+// validator collects every problem rather than stopping at the first, so a
+// catalog author fixes a file in one pass. Entries are numbered picks first,
+// then mentions; their names are only formatted for an error.
+type validator struct {
+	c    *Catalog
+	errs []error
+	keys map[string]int32 // normalised title or alias → entry that owns it
+	ids  map[string]int32 // id → entry
+}
+
+func (v *validator) name(ent int32) string {
+	if int(ent) < len(v.c.Picks) {
+		return entryName("picks", int(ent), v.c.Picks[ent].ID)
+	}
+	i := int(ent) - len(v.c.Picks)
+	return entryName("mentions", i, v.c.Mentions[i].ID)
+}
+
+func (v *validator) add(ent int32, field, format string, args ...any) {
+	entry := "source"
+	if ent >= 0 {
+		entry = v.name(ent)
+	}
+	v.errs = append(v.errs, &CatalogError{Entry: entry, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// claim reserves a title or alias for an entry and records its lookup key.
+func (v *validator) claim(ent int32, field func() string, name string) {
+	key := normalizeTitle(name)
+	if key == "" {
+		v.add(ent, field(), "%q has no letters or digits", name)
+		return
+	}
+	if owner, ok := v.keys[key]; ok {
+		if owner != ent {
+			v.add(ent, field(), "%q is already used by %s", name, v.name(owner))
+		}
+		return
+	}
+	v.keys[key] = ent
+	v.c.keys = append(v.c.keys, titleKey{key, ent})
+}
+
+// maxErrors bounds the report on a badly broken file.
+const maxErrors = 20
+
+func (c *Catalog) validate() error {
+	n := len(c.Picks) + len(c.Mentions)
+	v := &validator{c: c, keys: make(map[string]int32, 2*n), ids: make(map[string]int32, n)}
+	c.keys = make([]titleKey, 0, 2*n)
+	if strings.TrimSpace(c.Source.Article) == "" {
+		v.add(-1, "article", "is empty: name the article the words come from")
+	}
+	if len(c.Source.Speakers) == 0 {
+		v.add(-1, "speakers", "is empty: name who said the words")
+	}
+	if strings.TrimSpace(c.Source.SpeakersRole) == "" {
+		v.add(-1, "speakers_role", "is empty")
+	}
+	if len(c.Picks) == 0 {
+		v.errs = append(v.errs, &CatalogError{Field: "picks", Msg: "the catalog has no picks"})
+	}
+	c.byID = make(map[string]int, len(c.Picks))
+	for i := range c.Picks {
+		t := &c.Picks[i]
+		ent := int32(i)
+		v.entry(ent, t.ID, t.Title, t.Kind, t.Year, t.EndYear, t.Credit, t.Tags, t.Aliases, t.Link)
+		if len(t.Commentary) == 0 {
+			v.add(ent, "commentary", "is empty: a pick needs the creators' words")
+		}
+		for j, p := range t.Commentary {
+			if strings.TrimSpace(p) == "" {
+				v.add(ent, fmt.Sprintf("commentary[%d]", j), "is an empty paragraph")
+			}
+		}
+		for j, co := range t.Corrections {
+			if co.Field == "" || co.Article == "" || co.Fact == "" {
+				v.add(ent, fmt.Sprintf("corrections[%d]", j), "needs field, article and fact")
+			}
+		}
+		c.byID[t.ID] = i
+		if len(v.errs) >= maxErrors {
+			return errors.Join(v.errs...)
+		}
+	}
+	for i := range c.Mentions {
+		m := &c.Mentions[i]
+		ent := int32(len(c.Picks) + i)
+		v.entry(ent, m.ID, m.Title, m.Kind, m.Year, m.EndYear, m.Credit, m.Tags, m.Aliases, m.Link)
+		if strings.TrimSpace(m.Sentence) == "" {
+			v.add(ent, "sentence", "is empty: a mention needs the sentence that names it")
+		}
+		if m.Source != "" {
+			if _, ok := c.byID[m.Source]; !ok {
+				v.add(ent, "source", "%q is not the id of a pick", m.Source)
+			}
+		}
+		if len(v.errs) >= maxErrors {
+			break
+		}
+	}
+	return errors.Join(v.errs...)
+}
+
+func (v *validator) entry(ent int32, id, title string, kind Kind, year, end int, credit Credit, tags, aliases []string, link string) {
+	switch owner, dup := v.ids[id]; {
+	case id == "":
+		v.add(ent, "id", "is empty")
+	case !validID(id):
+		v.add(ent, "id", "%q must be lower-case letters, digits and dashes", id)
+	case dup:
+		v.add(ent, "id", "%q is already the id of %s", id, v.name(owner))
+	default:
+		v.ids[id] = ent
+	}
+	if strings.TrimSpace(title) == "" {
+		v.add(ent, "title", "is empty")
+	} else {
+		v.claim(ent, func() string { return "title" }, title)
+	}
+	for j, a := range aliases {
+		v.claim(ent, func() string { return fmt.Sprintf("aliases[%d]", j) }, a)
+	}
+	if kind != Film && kind != TV {
+		v.add(ent, "kind", "%q is unknown: use \"film\" or \"tv\"", kind)
+	}
+	if year < minYear || year > maxYear {
+		v.add(ent, "year", "%d is impossible: films and series date from %d to %d", year, minYear, maxYear)
+	}
+	switch {
+	case end != 0 && kind == Film:
+		v.add(ent, "end_year", "a film has one year: remove end_year")
+	case end != 0 && (end < year || end > maxYear):
+		v.add(ent, "end_year", "%d is impossible: it must be between year (%d) and %d", end, year, maxYear)
+	}
+	if credit.Role != "director" && credit.Role != "creators" {
+		v.add(ent, "credit.role", "%q is unknown: use \"director\" or \"creators\"", credit.Role)
+	}
+	if len(credit.Names) == 0 {
+		v.add(ent, "credit.names", "is empty")
+	}
+	for j, t := range tags {
+		if !hasWord(t) {
+			v.add(ent, fmt.Sprintf("tags[%d]", j), "%q has no letters or digits", t)
+		}
+	}
+	if link != "" && !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://") {
+		v.add(ent, "link", "%q is not an http(s) URL", link)
+	} else if link != "" {
+		if u, err := url.Parse(link); err != nil || u.Host == "" {
+			v.add(ent, "link", "%q is not an http(s) URL", link)
+		}
+	}
+}
+
+// hasWord reports whether s holds a letter or digit.
+func hasWord(s string) bool {
+	found := false
+	scanWords(s, nil, func([]byte) { found = true })
+	return found
+}
+
+func validID(id string) bool {
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return id[0] != '-' && id[len(id)-1] != '-'
+}
+
+func joinAnd(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}

@@ -1,0 +1,90 @@
+package bot_test
+
+import (
+	"errors"
+	"maps"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/industrybot/industrybot/bot"
+)
+
+func TestParseCommand(t *testing.T) {
+	tests := []struct {
+		line    string
+		command string
+		opts    map[string]string
+		err     string
+	}{
+		{"/recommend talky", "recommend", map[string]string{"query": "talky"}, ""},
+		{"  /Recommend   something   tense  ", "recommend", map[string]string{"query": "something tense"}, ""},
+		{"/recommend kind:tv workplace drama", "recommend", map[string]string{"query": "workplace drama", "kind": "tv"}, ""},
+		{"/recommend british comedy kind=Movie", "recommend", map[string]string{"query": "british comedy", "kind": "film"}, ""},
+		{"/recommend", "recommend", map[string]string{}, ""},
+		{"/recommend kind:book", "", nil, `kind "book" is neither film nor tv`},
+		{"/why the social network", "why", map[string]string{"title": "the social network"}, ""},
+		{"/why", "why", map[string]string{}, ""},
+		{"/random tv", "random", map[string]string{"kind": "tv"}, ""},
+		{"/random kind:film", "random", map[string]string{"kind": "film"}, ""},
+		{"/random", "random", map[string]string{}, ""},
+		{"/random bananas", "", nil, `/random takes film or tv, not "bananas"`},
+		{"/random tv film", "", nil, `/random takes film or tv`},
+		{"/help me", "help", map[string]string{}, ""},
+		{"/daily subscribe 9:30 America/New_York", "daily", map[string]string{"action": "subscribe", "time": "09:30", "timezone": "America/New_York"}, ""},
+		{"/daily", "daily", map[string]string{"action": "status"}, ""},
+		{"/daily subscribe 25:00", "", nil, `"25:00" is not a time of day`},
+		{"/daily subscribe Mars/Olympus", "", nil, `"Mars/Olympus" is not a time zone`},
+		{"/daily dance", "", nil, `/daily takes subscribe, unsubscribe, status or skip`},
+		{"/frobnicate", "", nil, "unknown command /frobnicate"},
+		{"hello", "", nil, "commands start with /"},
+		{"/why " + strings.Repeat("x", 600), "", nil, "at most 500"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.line, func(t *testing.T) {
+			cmd, opts, err := bot.ParseCommand(tc.line)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("got err %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cmd != tc.command || !maps.Equal(opts, tc.opts) {
+				t.Errorf("got %s %v, want %s %v", cmd, opts, tc.command, tc.opts)
+			}
+		})
+	}
+	if _, _, err := bot.ParseCommand("/nope"); !errors.Is(err, bot.ErrUnknownCommand) {
+		t.Errorf("got %v, want ErrUnknownCommand", err)
+	}
+}
+
+func TestActionRoundTrip(t *testing.T) {
+	tests := []struct {
+		a    bot.Action
+		cmd  string
+		opts map[string]string
+	}{
+		{bot.Action{Command: bot.CmdRecommend, Kind: bot.TV, Arg: "talky: fast"}, "recommend", map[string]string{"query": "talky: fast", "kind": "tv", "another": "1"}},
+		{bot.Action{Command: bot.CmdRandom}, "random", map[string]string{"kind": "", "another": "1"}},
+		{bot.Action{Command: bot.CmdWhy, Arg: "heat"}, "why", map[string]string{"title": "heat"}},
+	}
+	for _, tc := range tests {
+		cmd, opts, err := bot.ParseAction(tc.a.ID())
+		if err != nil || cmd != tc.cmd || !maps.Equal(opts, tc.opts) {
+			t.Errorf("%s: got %s %v %v, want %s %v", tc.a.ID(), cmd, opts, err, tc.cmd, tc.opts)
+		}
+	}
+	long := bot.Action{Command: bot.CmdRecommend, Arg: strings.Repeat("é", 80)}.ID()
+	if len(long) > 100 || !utf8.ValidString(long) {
+		t.Errorf("long id: %d bytes, valid UTF-8 %v; want at most 100 and valid", len(long), utf8.ValidString(long))
+	}
+	for _, bad := range []string{"", "hello", "ib1:", "ib1:why::", "ib1:dance:tv:x", "ib1:random:book:", "ib1:random:FILM:"} {
+		if _, _, err := bot.ParseAction(bad); !errors.Is(err, bot.ErrBadAction) {
+			t.Errorf("%q: got %v, want ErrBadAction", bad, err)
+		}
+	}
+}

@@ -1,0 +1,469 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/industrybot/industrybot/bot"
+)
+
+// Config is the whole configuration, read from config.yaml, INDUSTRYBOT_*
+// environment variables and flags, in rising order of precedence.
+type Config struct {
+	CatalogPath string
+
+	HTTPAddr string
+
+	StoreDriver string
+	StoreDSN    string
+
+	Discord DiscordConfig
+	Slack   SlackConfig
+	Daily   DailyConfig
+
+	LogLevel  string
+	LogFormat string
+}
+
+// DiscordConfig holds the discord.* keys.
+type DiscordConfig struct {
+	Token         string
+	ApplicationID string
+	PublicKey     string
+	Mode          string // gateway | http
+	GuildID       string
+	ShardID       int
+	ShardCount    int
+	APIURL        string
+}
+
+// On reports whether Discord has the credentials of its mode.
+func (d DiscordConfig) On() bool { return d.Token != "" || d.PublicKey != "" }
+
+// SlackConfig holds the slack.* keys.
+type SlackConfig struct {
+	BotToken      string
+	AppToken      string
+	SigningSecret string
+	Mode          string // socket | http
+	APIURL        string
+	Admins        []string
+}
+
+// On reports whether Slack has credentials.
+func (s SlackConfig) On() bool { return s.BotToken != "" || s.AppToken != "" || s.SigningSecret != "" }
+
+// DailyConfig holds the daily.* keys.
+type DailyConfig struct {
+	Time     string
+	Timezone string
+	CatchUp  time.Duration
+	Channels []DailyChannel
+}
+
+// DailyChannel is one entry of daily.channels.
+type DailyChannel struct {
+	Platform string `json:"platform"`
+	Channel  string `json:"channel"`
+	Time     string `json:"time,omitempty"`
+	Timezone string `json:"timezone,omitempty"`
+}
+
+// setting is one configuration key: its default, and the flag that sets it
+// where a flag makes sense.
+type setting struct {
+	key   string
+	def   any
+	flag  string
+	usage string
+}
+
+// settings lists every key. Their names are a public interface (DESIGN.md).
+var settings = []setting{
+	{"catalog.path", "", "catalog", "catalog file to use instead of the built-in one"},
+	{"http.addr", "127.0.0.1:8080", "addr", "address the HTTP server listens on"},
+	{"store.driver", "sqlite", "store-driver", "where state is kept: sqlite, postgres or memory"},
+	{"store.dsn", "industrybot.db", "store-dsn", "SQLite file or postgres:// URL"},
+	{"discord.token", "", "", ""},
+	{"discord.application_id", "", "", ""},
+	{"discord.public_key", "", "", ""},
+	{"discord.mode", "gateway", "", ""},
+	{"discord.guild_id", "", "", ""},
+	{"discord.shard_id", 0, "", ""},
+	{"discord.shard_count", 1, "", ""},
+	{"discord.api_url", "", "", ""},
+	{"slack.bot_token", "", "", ""},
+	{"slack.app_token", "", "", ""},
+	{"slack.signing_secret", "", "", ""},
+	{"slack.mode", "socket", "", ""},
+	{"slack.api_url", "", "", ""},
+	{"slack.admins", []string{}, "", ""},
+	{"daily.time", "09:00", "", ""},
+	{"daily.timezone", "Europe/London", "", ""},
+	{"daily.catch_up", "2h", "", ""},
+	{"daily.channels", []any{}, "", ""},
+	{"log.level", "info", "log-level", "debug, info, warn or error"},
+	{"log.format", "text", "log-format", "text or json"},
+}
+
+// envName is the environment variable that sets a key:
+// slack.signing_secret → INDUSTRYBOT_SLACK_SIGNING_SECRET.
+func envName(key string) string {
+	return "INDUSTRYBOT_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// ConfigError names the key at fault and how to set it.
+type ConfigError struct {
+	Key     string
+	Problem string
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("config: %s %s: set %s in config.yaml or %s", e.Key, e.Problem, e.Key, envName(e.Key))
+}
+
+// addFlags declares the flags that set keys.
+func addFlags(fs *pflag.FlagSet) {
+	fs.String("config", "", "configuration file (default: ./config.yaml when it exists; env INDUSTRYBOT_CONFIG)")
+	for _, s := range settings {
+		if s.flag != "" {
+			fs.String(s.flag, fmt.Sprint(s.def), s.usage+" ("+s.key+", env "+envName(s.key)+")")
+		}
+	}
+}
+
+// loadConfig reads the configuration: defaults, then the file, then the
+// environment, then flags that were set.
+func loadConfig(fs *pflag.FlagSet) (*Config, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	for _, s := range settings {
+		v.SetDefault(s.key, s.def)
+		// Bound one by one: AutomaticEnv alone does not reach nested keys.
+		if err := v.BindEnv(s.key, envName(s.key)); err != nil {
+			return nil, err
+		}
+		if s.flag != "" {
+			if f := fs.Lookup(s.flag); f != nil {
+				if err := v.BindPFlag(s.key, f); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	path, explicit := "", false
+	if f := fs.Lookup("config"); f != nil && f.Value.String() != "" {
+		path, explicit = f.Value.String(), true
+	} else if p := os.Getenv("INDUSTRYBOT_CONFIG"); p != "" {
+		path, explicit = p, true
+	} else if _, err := os.Stat("config.yaml"); err == nil {
+		path = "config.yaml"
+	}
+	if path != "" {
+		v.SetConfigFile(path)
+		if err := v.ReadInConfig(); err != nil {
+			if !explicit && errors.Is(err, os.ErrNotExist) {
+				path = ""
+			} else {
+				return nil, fmt.Errorf("config: reading %s: %w", path, err)
+			}
+		}
+	}
+	r := reader{v: v}
+	c := &Config{
+		CatalogPath: r.str("catalog.path"),
+		HTTPAddr:    r.str("http.addr"),
+		StoreDriver: r.oneOf("store.driver", "sqlite", "postgres", "memory"),
+		StoreDSN:    r.str("store.dsn"),
+		Discord: DiscordConfig{
+			Token:         r.str("discord.token"),
+			ApplicationID: r.str("discord.application_id"),
+			PublicKey:     r.str("discord.public_key"),
+			Mode:          r.oneOf("discord.mode", "gateway", "http"),
+			GuildID:       r.str("discord.guild_id"),
+			ShardID:       r.integer("discord.shard_id", 0),
+			ShardCount:    r.integer("discord.shard_count", 1),
+			APIURL:        r.url("discord.api_url"),
+		},
+		Slack: SlackConfig{
+			BotToken:      r.str("slack.bot_token"),
+			AppToken:      r.str("slack.app_token"),
+			SigningSecret: r.str("slack.signing_secret"),
+			Mode:          r.oneOf("slack.mode", "socket", "http"),
+			APIURL:        r.url("slack.api_url"),
+			Admins:        r.list("slack.admins"),
+		},
+		Daily: DailyConfig{
+			Time:     r.clock("daily.time"),
+			Timezone: r.zone("daily.timezone"),
+			CatchUp:  r.duration("daily.catch_up"),
+			Channels: r.channels("daily.channels"),
+		},
+		LogLevel:  r.oneOf("log.level", "debug", "info", "warn", "error"),
+		LogFormat: r.oneOf("log.format", "text", "json"),
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return c, c.validate()
+}
+
+// validate checks what single keys cannot: combinations.
+func (c *Config) validate() error {
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		return &ConfigError{"http.addr", fmt.Sprintf("%q is not host:port", c.HTTPAddr)}
+	}
+	if c.StoreDSN == "" && c.StoreDriver != "memory" {
+		return &ConfigError{"store.dsn", "is empty"}
+	}
+	d := c.Discord
+	if d.ShardID >= d.ShardCount {
+		return &ConfigError{"discord.shard_id", fmt.Sprintf("is %d but discord.shard_count is %d: shard ids run from 0 to shard_count-1", d.ShardID, d.ShardCount)}
+	}
+	if d.On() {
+		switch {
+		case d.Mode == "gateway" && d.Token == "":
+			return &ConfigError{"discord.token", "is empty but discord.mode is gateway (or set discord.mode to http)"}
+		case d.Mode == "http" && d.PublicKey == "":
+			return &ConfigError{"discord.public_key", "is empty but discord.mode is http"}
+		}
+	}
+	if d.PublicKey != "" {
+		if k, err := hexKey(d.PublicKey); err != nil || len(k) != 32 {
+			return &ConfigError{"discord.public_key", "is not a 64-digit hex Ed25519 key (copy it from the Developer Portal's General Information page)"}
+		}
+	}
+	s := c.Slack
+	if s.On() {
+		switch {
+		case s.Mode == "socket" && s.AppToken == "":
+			return &ConfigError{"slack.app_token", "is empty but slack.mode is socket (or set slack.mode to http)"}
+		case s.Mode == "socket" && s.BotToken == "":
+			return &ConfigError{"slack.bot_token", "is empty but slack.mode is socket"}
+		case s.Mode == "http" && s.SigningSecret == "":
+			return &ConfigError{"slack.signing_secret", "is empty but slack.mode is http"}
+		}
+	}
+	if s.AppToken != "" && !strings.HasPrefix(s.AppToken, "xapp-") {
+		return &ConfigError{"slack.app_token", "does not start with xapp-: use the app-level token with connections:write"}
+	}
+	if s.BotToken != "" && !strings.HasPrefix(s.BotToken, "xoxb-") {
+		return &ConfigError{"slack.bot_token", "does not start with xoxb-: use the bot user OAuth token"}
+	}
+	return nil
+}
+
+func hexKey(s string) ([]byte, error) {
+	b := make([]byte, len(s)/2)
+	for i := range b {
+		n, err := strconv.ParseUint(s[2*i:2*i+2], 16, 8)
+		if err != nil {
+			return nil, err
+		}
+		b[i] = byte(n)
+	}
+	if len(s)%2 != 0 {
+		return nil, errors.New("odd length")
+	}
+	return b, nil
+}
+
+// reader reads keys, keeping the first error.
+type reader struct {
+	v   *viper.Viper
+	err error
+}
+
+func (r *reader) fail(key, format string, args ...any) {
+	if r.err == nil {
+		r.err = &ConfigError{Key: key, Problem: fmt.Sprintf(format, args...)}
+	}
+}
+
+func (r *reader) str(key string) string {
+	switch x := r.v.Get(key).(type) {
+	case nil:
+		return ""
+	case string:
+		return strings.TrimSpace(x)
+	case int, int64, float64, bool:
+		return fmt.Sprint(x)
+	default:
+		r.fail(key, "must be a string, not %T", x)
+		return ""
+	}
+}
+
+func (r *reader) oneOf(key string, allowed ...string) string {
+	s := strings.ToLower(r.str(key))
+	for _, a := range allowed {
+		if s == a {
+			return s
+		}
+	}
+	r.fail(key, "is %q: it must be %s or %s", s, strings.Join(allowed[:len(allowed)-1], ", "), allowed[len(allowed)-1])
+	return allowed[0]
+}
+
+func (r *reader) integer(key string, minimum int) int {
+	s := r.str(key)
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		r.fail(key, "is %q, not a whole number", s)
+		return minimum
+	}
+	if n < minimum {
+		r.fail(key, "is %d: it must be at least %d", n, minimum)
+		return minimum
+	}
+	return n
+}
+
+func (r *reader) url(key string) string {
+	s := r.str(key)
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		r.fail(key, "is %q, not an http(s) URL", s)
+	}
+	return strings.TrimRight(s, "/")
+}
+
+func (r *reader) duration(key string) time.Duration {
+	s := r.str(key)
+	if s == "0" {
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		r.fail(key, "is %q, not a duration such as 2h or 30m (0 turns it off)", s)
+	}
+	return d
+}
+
+func (r *reader) clock(key string) string {
+	s := r.str(key)
+	m, err := bot.ParseClock(s)
+	if err != nil {
+		r.fail(key, "is %q, not a time of day such as 09:00", s)
+	}
+	return bot.FormatClock(m)
+}
+
+func (r *reader) zone(key string) string {
+	s := r.str(key)
+	if _, err := bot.LoadZone(s); err != nil {
+		r.fail(key, "is %q, not an IANA time zone such as Europe/London", s)
+	}
+	return s
+}
+
+// list reads a YAML list, or from the environment a comma- or space-
+// separated string.
+func (r *reader) list(key string) []string {
+	switch x := r.v.Get(key).(type) {
+	case nil:
+		return nil
+	case string:
+		return strings.FieldsFunc(x, func(c rune) bool { return c == ',' || c == ' ' })
+	case []string:
+		return x
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			out = append(out, strings.TrimSpace(fmt.Sprint(e)))
+		}
+		return out
+	default:
+		r.fail(key, "must be a list, not %T", x)
+		return nil
+	}
+}
+
+// channels reads daily.channels: a YAML list of maps, or from the
+// environment a JSON array.
+func (r *reader) channels(key string) []DailyChannel {
+	raw := r.v.Get(key)
+	var data []byte
+	switch x := raw.(type) {
+	case nil:
+		return nil
+	case string:
+		if strings.TrimSpace(x) == "" {
+			return nil
+		}
+		data = []byte(x)
+	default:
+		var err error
+		if data, err = json.Marshal(normalizeYAML(x)); err != nil {
+			r.fail(key, "cannot be read: %v", err)
+			return nil
+		}
+	}
+	var out []DailyChannel
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		r.fail(key, "must be a list of {platform, channel, time, timezone}: %v", err)
+		return nil
+	}
+	for i := range out {
+		ch := &out[i]
+		ch.Platform = strings.ToLower(strings.TrimSpace(ch.Platform))
+		switch {
+		case ch.Platform != "discord" && ch.Platform != "slack":
+			r.fail(key, "[%d]: platform %q must be discord or slack", i, ch.Platform)
+		case strings.TrimSpace(ch.Channel) == "":
+			r.fail(key, "[%d]: channel is empty", i)
+		}
+		if ch.Time != "" {
+			m, err := bot.ParseClock(ch.Time)
+			if err != nil {
+				r.fail(key, "[%d]: time %q is not a time of day such as 09:00", i, ch.Time)
+			}
+			ch.Time = bot.FormatClock(m)
+		}
+		if ch.Timezone != "" {
+			if _, err := bot.LoadZone(ch.Timezone); err != nil {
+				r.fail(key, "[%d]: timezone %q is not an IANA time zone", i, ch.Timezone)
+			}
+		}
+	}
+	return out
+}
+
+// normalizeYAML turns map[any]any, which some YAML decoders produce, into
+// map[string]any for JSON.
+func normalizeYAML(x any) any {
+	switch v := x.(type) {
+	case map[any]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[fmt.Sprint(k)] = normalizeYAML(e)
+		}
+		return m
+	case map[string]any:
+		for k, e := range v {
+			v[k] = normalizeYAML(e)
+		}
+		return v
+	case []any:
+		for i, e := range v {
+			v[i] = normalizeYAML(e)
+		}
+		return v
+	}
+	return x
+}
