@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -80,3 +81,37 @@ func parseDaily(text string) (map[string]string, error) {
 	}
 	return nil, fmt.Errorf("/daily takes subscribe, unsubscribe, status or skip, not %q", Clip(action, 30))
 }
+
+// Poster sends a scheduled message, such as the daily pick, to a channel on
+// one platform. Discord and Slack adapters implement it.
+type Poster interface {
+	// Post sends reply to channel. A failure is a *PostError saying whether
+	// retrying can help.
+	Post(ctx context.Context, channel string, reply Reply) error
+}
+
+// PostError is a failed post.
+type PostError struct {
+	// Permanent is set when retrying cannot help until someone acts: the
+	// channel is unknown, the bot is not in it or lacks permission.
+	Permanent bool
+	// RetryAfter, when set, is how long the platform asked to wait (429).
+	RetryAfter time.Duration
+	// Hint tells an operator what to do, for a permanent failure.
+	Hint string
+	Err  error
+}
+
+func (e *PostError) Error() string {
+	switch {
+	case e.Permanent && e.Hint != "":
+		return fmt.Sprintf("permanent: %v (%s)", e.Err, e.Hint)
+	case e.Permanent:
+		return fmt.Sprintf("permanent: %v", e.Err)
+	case e.RetryAfter > 0:
+		return fmt.Sprintf("%v (retry after %s)", e.Err, e.RetryAfter)
+	}
+	return e.Err.Error()
+}
+
+func (e *PostError) Unwrap() error { return e.Err }

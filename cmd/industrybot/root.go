@@ -80,8 +80,8 @@ with none it starts a local chat console.`,
 	addFlags(root.PersistentFlags())
 	root.AddCommand(
 		e.consoleCmd(), e.askCmd(), e.serveCmd(), e.catalogCmd(),
+		e.discordCmd(), e.slackCmd(),
 	)
-	root.AddCommand(e.platformCmds()...)
 	return root
 }
 

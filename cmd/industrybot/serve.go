@@ -34,9 +34,12 @@ func (e *env) serveCmd() *cobra.Command {
 // server is what the platforms get to wire themselves into serve.
 type server struct {
 	*app
-	bot    *bot.Bot
+	bot    bot.Handler
 	mux    *http.ServeMux
 	checks *readiness
+	// posters send daily picks; a platform adds itself when it has the
+	// credentials to post (a Discord bot token, a Slack bot token).
+	posters map[bot.Platform]bot.Poster
 }
 
 // component is a long-running part of serve, such as a gateway connection.
@@ -62,7 +65,7 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s := &server{app: a, bot: b, mux: http.NewServeMux(), checks: &readiness{}}
+	s := &server{app: a, bot: b, mux: http.NewServeMux(), checks: &readiness{}, posters: map[bot.Platform]bot.Poster{}}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
