@@ -1,9 +1,12 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"sync"
+	"time"
 )
 
 // Memory remembers what each channel was shown, so /why with no title
@@ -25,18 +28,223 @@ type Memory interface {
 // memoryLimit bounds the ids a MemoryStore keeps per channel.
 const memoryLimit = 256
 
-// MemoryStore keeps channel memory in process: for the console, for tests,
-// and as the reference the persistent stores are held to.
+// MemoryStore implements Store in process: for the console, for tests, and
+// as the reference the persistent stores are held to. Nothing survives the
+// process.
 type MemoryStore struct {
 	mu       sync.Mutex
 	channels map[ChannelKey][]string // newest first, distinct
+	subs     map[ChannelKey]Subscription
+	posts    map[ChannelKey]map[string]Post // channel → date → post
+	decks    map[ChannelKey]Deck
 }
 
-var _ Memory = (*MemoryStore)(nil)
+var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{channels: map[ChannelKey][]string{}}
+	return &MemoryStore{
+		channels: map[ChannelKey][]string{},
+		subs:     map[ChannelKey]Subscription{},
+		posts:    map[ChannelKey]map[string]Post{},
+		decks:    map[ChannelKey]Deck{},
+	}
+}
+
+// Ping implements Store.
+func (s *MemoryStore) Ping(ctx context.Context) error { return ctx.Err() }
+
+// Close implements Store.
+func (s *MemoryStore) Close() error { return nil }
+
+// lock takes the store's lock unless ctx is done.
+func (s *MemoryStore) lock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	return nil
+}
+
+// PutSubscription implements DailyStore.
+func (s *MemoryStore) PutSubscription(ctx context.Context, sub Subscription) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	sub.Paused = ""
+	s.subs[sub.Channel] = sub
+	return nil
+}
+
+// DeleteSubscription implements DailyStore.
+func (s *MemoryStore) DeleteSubscription(ctx context.Context, ch ChannelKey) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.subs[ch]; !ok {
+		return ErrNotFound
+	}
+	delete(s.subs, ch)
+	return nil
+}
+
+// GetSubscription implements DailyStore.
+func (s *MemoryStore) GetSubscription(ctx context.Context, ch ChannelKey) (Subscription, error) {
+	if err := s.lock(ctx); err != nil {
+		return Subscription{}, err
+	}
+	defer s.mu.Unlock()
+	sub, ok := s.subs[ch]
+	if !ok {
+		return Subscription{}, ErrNotFound
+	}
+	return sub, nil
+}
+
+// ListSubscriptions implements DailyStore.
+func (s *MemoryStore) ListSubscriptions(ctx context.Context) ([]Subscription, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	out := make([]Subscription, 0, len(s.subs))
+	for _, sub := range s.subs {
+		out = append(out, sub)
+	}
+	slices.SortFunc(out, func(a, b Subscription) int {
+		return cmp.Or(cmp.Compare(a.Channel.Platform, b.Channel.Platform), cmp.Compare(a.Channel.Channel, b.Channel.Channel))
+	})
+	return out, nil
+}
+
+// PauseSubscription implements DailyStore.
+func (s *MemoryStore) PauseSubscription(ctx context.Context, ch ChannelKey, reason string) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	sub, ok := s.subs[ch]
+	if !ok {
+		return ErrNotFound
+	}
+	sub.Paused = reason
+	s.subs[ch] = sub
+	return nil
+}
+
+// ClaimPost implements DailyStore.
+func (s *MemoryStore) ClaimPost(ctx context.Context, p Post, staleBefore time.Time) (Post, bool, error) {
+	if err := s.lock(ctx); err != nil {
+		return Post{}, false, err
+	}
+	defer s.mu.Unlock()
+	days := s.posts[p.Channel]
+	if days == nil {
+		days = map[string]Post{}
+		s.posts[p.Channel] = days
+	}
+	cur, ok := days[p.Date]
+	switch {
+	case !ok:
+		p.Attempts = 0
+		if p.State == PostClaimed {
+			p.Attempts = 1
+		}
+		days[p.Date] = p
+		return p, true, nil
+	case p.State == PostClaimed && takeover(cur, staleBefore):
+		cur.State, cur.Owner, cur.ClaimedAt = PostClaimed, p.Owner, p.ClaimedAt
+		cur.Attempts++
+		days[p.Date] = cur
+		return cur, true, nil
+	}
+	return cur, false, nil
+}
+
+// takeover reports whether a claim may be taken from cur.
+func takeover(cur Post, staleBefore time.Time) bool {
+	return cur.State == PostPending || cur.State == PostClaimed && cur.ClaimedAt.Before(staleBefore)
+}
+
+// FinishPost implements DailyStore.
+func (s *MemoryStore) FinishPost(ctx context.Context, p Post, deck *Deck) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	cur, ok := s.posts[p.Channel][p.Date]
+	if !ok || cur.State != PostClaimed || cur.Owner != p.Owner {
+		return ErrNotOwner
+	}
+	cur.State, cur.FinishedAt, cur.Error = p.State, p.FinishedAt, p.Error
+	s.posts[p.Channel][p.Date] = cur
+	if p.State == PostSent && deck != nil {
+		s.decks[p.Channel] = Deck{Cycle: deck.Cycle, Cards: slices.Clone(deck.Cards), Last: deck.Last}
+	}
+	return nil
+}
+
+// GetPost implements DailyStore.
+func (s *MemoryStore) GetPost(ctx context.Context, ch ChannelKey, date string) (Post, error) {
+	if err := s.lock(ctx); err != nil {
+		return Post{}, err
+	}
+	defer s.mu.Unlock()
+	p, ok := s.posts[ch][date]
+	if !ok {
+		return Post{}, ErrNotFound
+	}
+	return p, nil
+}
+
+// RecentPosts implements DailyStore.
+func (s *MemoryStore) RecentPosts(ctx context.Context, ch ChannelKey, n int) ([]Post, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var out []Post
+	for _, p := range s.posts[ch] {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Post) int { return strings.Compare(b.Date, a.Date) })
+	return out[:min(n, len(out))], nil
+}
+
+// UnfinishedPosts implements DailyStore.
+func (s *MemoryStore) UnfinishedPosts(ctx context.Context) ([]Post, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var out []Post
+	for _, days := range s.posts {
+		for _, p := range days {
+			if p.State == PostClaimed || p.State == PostPending {
+				out = append(out, p)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Post) int {
+		return cmp.Or(cmp.Compare(a.Channel.String(), b.Channel.String()), strings.Compare(a.Date, b.Date))
+	})
+	return out, nil
+}
+
+// GetDeck implements DailyStore.
+func (s *MemoryStore) GetDeck(ctx context.Context, ch ChannelKey) (Deck, error) {
+	if err := s.lock(ctx); err != nil {
+		return Deck{}, err
+	}
+	defer s.mu.Unlock()
+	d, ok := s.decks[ch]
+	if !ok {
+		return Deck{}, ErrNotFound
+	}
+	d.Cards = slices.Clone(d.Cards)
+	return d, nil
 }
 
 // Remember implements Memory.
