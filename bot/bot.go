@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
-	"time"
 )
 
 // Handler answers requests. Adapters translate platform events into
@@ -20,10 +19,10 @@ type Handler interface {
 
 // Bot answers the commands. It is safe for concurrent use.
 type Bot struct {
-	engine *Engine
-	memory Memory
-	log    *slog.Logger
-	now    func() time.Time
+	engine   *Engine
+	memory   Memory
+	schedule *Scheduler
+	log      *slog.Logger
 }
 
 var _ Handler = (*Bot)(nil)
@@ -32,18 +31,16 @@ var _ Handler = (*Bot)(nil)
 type Config struct {
 	Engine *Engine
 	Memory Memory
-	Logger *slog.Logger     // default: discard
-	Now    func() time.Time // default: time.Now
+	// Daily manages /daily; without it /daily says daily picks are off.
+	Daily  *Scheduler
+	Logger *slog.Logger // default: discard
 }
 
 // New returns a Bot.
 func New(c Config) *Bot {
-	b := &Bot{engine: c.Engine, memory: c.Memory, log: c.Logger, now: c.Now}
+	b := &Bot{engine: c.Engine, memory: c.Memory, schedule: c.Daily, log: c.Logger}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
-	}
-	if b.now == nil {
-		b.now = time.Now
 	}
 	return b
 }
@@ -73,6 +70,8 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 		return b.random(ctx, req)
 	case CmdHelp:
 		return Help()
+	case CmdDaily:
+		return b.daily(ctx, req)
 	}
 	return Reply{Private: true, Error: fmt.Sprintf("Unknown command /%s. Try /help.", Clip(req.Command, 30))}
 }

@@ -154,7 +154,7 @@ func (s *MemoryStore) ClaimPost(ctx context.Context, p Post, staleBefore time.Ti
 		}
 		days[p.Date] = p
 		return p, true, nil
-	case p.State == PostClaimed && takeover(cur, staleBefore):
+	case p.State == PostClaimed && takeover(cur, p.Owner, staleBefore):
 		cur.State, cur.Owner, cur.ClaimedAt = PostClaimed, p.Owner, p.ClaimedAt
 		cur.Attempts++
 		days[p.Date] = cur
@@ -163,9 +163,9 @@ func (s *MemoryStore) ClaimPost(ctx context.Context, p Post, staleBefore time.Ti
 	return cur, false, nil
 }
 
-// takeover reports whether a claim may be taken from cur.
-func takeover(cur Post, staleBefore time.Time) bool {
-	return cur.State == PostPending || cur.State == PostClaimed && cur.ClaimedAt.Before(staleBefore)
+// takeover reports whether owner may take the claim on cur.
+func takeover(cur Post, owner string, staleBefore time.Time) bool {
+	return cur.State == PostPending || cur.State == PostClaimed && (cur.Owner == owner || cur.ClaimedAt.Before(staleBefore))
 }
 
 // FinishPost implements DailyStore.

@@ -46,9 +46,9 @@ type DailyStore interface {
 	PauseSubscription(ctx context.Context, ch ChannelKey, reason string) error
 
 	// ClaimPost records p for (p.Channel, p.Date) when there is no record
-	// yet, and takes over a record left PostPending, or PostClaimed with a
-	// ClaimedAt before staleBefore (its claimer is presumed dead), keeping
-	// the record's Pick. It returns the record as it stands afterwards and
+	// yet, and takes over a record left PostPending, or PostClaimed by
+	// p.Owner itself (a restarted process) or with a ClaimedAt before
+	// staleBefore (its claimer is presumed dead), keeping the record's Pick. It returns the record as it stands afterwards and
 	// whether the caller, p.Owner, now holds it: of many concurrent callers
 	// at most one wins. p.State is PostClaimed to post, or PostMissed or
 	// PostSkipped to record a day without a post (those are never taken

@@ -323,7 +323,8 @@ func (s *Store) ClaimPost(ctx context.Context, p bot.Post, staleBefore time.Time
 			return nil
 		case err != nil:
 			return err
-		case p.State == bot.PostClaimed && (cur.State == bot.PostPending || cur.State == bot.PostClaimed && cur.ClaimedAt.Before(staleBefore)):
+		case p.State == bot.PostClaimed && (cur.State == bot.PostPending ||
+			cur.State == bot.PostClaimed && (cur.Owner == p.Owner || cur.ClaimedAt.Before(staleBefore))):
 			cur.State, cur.Owner, cur.ClaimedAt = bot.PostClaimed, p.Owner, p.ClaimedAt
 			cur.Attempts++
 			if _, err := tx.ExecContext(ctx, `UPDATE posts SET state = ?, owner = ?, claimed_at = ?, attempts = ? WHERE platform = ? AND channel = ? AND date = ?`,

@@ -244,12 +244,19 @@ func testTakeover(t *testing.T, s bot.Store) {
 	if err := s.FinishPost(ctx, dead, nil); !errors.Is(err, bot.ErrNotOwner) {
 		t.Errorf("finish by the old owner: %v, want ErrNotOwner", err)
 	}
+	// A restarted process, with the same owner name, takes its own claim
+	// back at once.
+	got, won, err = s.ClaimPost(ctx, claim(chA, "2026-03-29", "kids", "alive", epoch.Add(3*time.Minute+time.Second)), epoch)
+	must(t, err)
+	if !won || got.Owner != "alive" || got.Attempts != 3 {
+		t.Fatalf("own claim back: won=%v %+v", won, got)
+	}
 	// Pending (a transient failure) is retried at once.
 	got.State, got.FinishedAt, got.Error = bot.PostPending, epoch.Add(4*time.Minute), "HTTP 503"
 	must(t, s.FinishPost(ctx, got, nil))
 	got, won, err = s.ClaimPost(ctx, claim(chA, "2026-03-29", "kids", "third", epoch.Add(5*time.Minute)), epoch)
 	must(t, err)
-	if !won || got.Owner != "third" || got.Pick != "heat" || got.Attempts != 3 {
+	if !won || got.Owner != "third" || got.Pick != "heat" || got.Attempts != 4 {
 		t.Errorf("pending takeover: won=%v %+v", won, got)
 	}
 }

@@ -1,0 +1,116 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/industrybot/industrybot/bot"
+)
+
+func TestDailyCommand(t *testing.T) {
+	r := newRig(t, utc("2026-11-26 12:00"), bot.NewMemoryStore())
+	b := bot.New(bot.Config{Engine: MustEngine(t), Memory: r.store, Daily: r.sched})
+	say := func(admin bool, platform bot.Platform, text string) bot.Reply {
+		t.Helper()
+		opts, err := bot.ParseText("daily", text)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		return b.Handle(context.Background(), bot.Request{Platform: platform, Channel: "C1", User: bot.User{ID: "U1", Admin: admin}, Command: "daily", Options: opts})
+	}
+	if got := say(false, bot.Slack, "subscribe"); !got.Private || !strings.Contains(got.Error, "Only workspace admins") {
+		t.Errorf("non-admin on Slack: %+v", got)
+	}
+	if got := say(false, bot.Discord, "status"); !got.Private || !strings.Contains(got.Error, "Manage Server") {
+		t.Errorf("non-admin on Discord: %+v", got)
+	}
+	if got := say(true, bot.Console, "subscribe"); !strings.Contains(got.Error, "Discord and Slack") {
+		t.Errorf("console: %+v", got)
+	}
+	if got := say(true, bot.Slack, "status"); !strings.Contains(got.Text, "no daily pick") {
+		t.Errorf("status before subscribing: %+v", got)
+	}
+	got := say(true, bot.Slack, "subscribe 18:30 America/New_York")
+	if !got.Private || !strings.Contains(got.Text, "every day at 18:30 America/New_York") || !strings.Contains(got.Text, "Thu 26 Nov 2026 18:30 EST") || !strings.Contains(got.Text, "Thu 26 Nov 23:30 UTC") {
+		t.Errorf("subscribe: %+v", got)
+	}
+	got = say(true, bot.Slack, "status")
+	for _, want := range []string{"every day at 18:30 America/New_York (set in chat)", "Next: Thu 26 Nov 2026 18:30 EST (Thu 26 Nov 23:30 UTC): ", "Rotation: 0 of 12 dealt in shuffle 1."} {
+		if !strings.Contains(got.Text, want) {
+			t.Errorf("status lacks %q:\n%s", want, got.Text)
+		}
+	}
+	got = say(true, bot.Slack, "skip")
+	if !strings.Contains(got.Text, "Skipping the pick of 2026-11-26") || !strings.Contains(got.Text, "next is due Fri 27 Nov 2026 18:30 EST") {
+		t.Errorf("skip: %+v", got)
+	}
+	r.at(utc("2026-11-26 23:31"))
+	if n := r.poster.count(); n != 0 {
+		t.Errorf("the skipped day posted %d", n)
+	}
+	r.at(utc("2026-11-27 23:30"))
+	if n := r.poster.count(); n != 1 {
+		t.Errorf("the day after the skip posted %d, want 1", n)
+	}
+	r.clock.set(utc("2026-11-28 00:00"))
+	got = say(true, bot.Slack, "status")
+	if !strings.Contains(got.Text, "Last: 2026-11-27, ") || !strings.Contains(got.Text, ": sent.") || !strings.Contains(got.Text, "Rotation: 1 of 12") {
+		t.Errorf("status after a post:\n%s", got.Text)
+	}
+	if got := say(true, bot.Slack, "unsubscribe"); !strings.Contains(got.Text, "off") {
+		t.Errorf("unsubscribe: %+v", got)
+	}
+	if got := say(true, bot.Slack, "unsubscribe"); !strings.Contains(got.Text, "no daily pick") {
+		t.Errorf("unsubscribe twice: %+v", got)
+	}
+	r.at(utc("2026-11-28 23:30"))
+	if n := r.poster.count(); n != 1 {
+		t.Errorf("posted after unsubscribing: %d", n)
+	}
+	// Without a scheduler /daily says so.
+	plain := bot.New(bot.Config{Engine: MustEngine(t), Memory: bot.NewMemoryStore()})
+	if got := plain.Handle(context.Background(), bot.Request{Platform: bot.Slack, Command: "daily", User: bot.User{Admin: true}}); !strings.Contains(got.Error, "not running") {
+		t.Errorf("no scheduler: %+v", got)
+	}
+}
+
+func TestSyncConfiguredChannels(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, utc("2026-11-26 12:00"), bot.NewMemoryStore())
+	chat := bot.ChannelKey{Platform: bot.Discord, Channel: "9"}
+	if _, err := r.sched.Subscribe(ctx, chat, bot.User{ID: "U"}, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	conf := []bot.Subscription{{Channel: slackC1}, {Channel: bot.ChannelKey{Platform: bot.Slack, Channel: "C2"}, Time: "07:15", Timezone: "Asia/Tokyo"}}
+	if err := r.sched.Sync(ctx, conf); err != nil {
+		t.Fatal(err)
+	}
+	subs, _ := r.store.ListSubscriptions(ctx)
+	if len(subs) != 3 {
+		t.Fatalf("%d subscriptions, want 3: %+v", len(subs), subs)
+	}
+	c1, _ := r.store.GetSubscription(ctx, slackC1)
+	if c1.Time != "09:00" || c1.Timezone != "Europe/London" || c1.Source != "config" {
+		t.Errorf("defaults: %+v", c1)
+	}
+	// An unchanged entry keeps its pause; a removed one goes; chat ones stay.
+	if err := r.store.PauseSubscription(ctx, slackC1, "not_in_channel"); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.set(utc("2026-11-27 12:00"))
+	if err := r.sched.Sync(ctx, conf[:1]); err != nil {
+		t.Fatal(err)
+	}
+	c1, _ = r.store.GetSubscription(ctx, slackC1)
+	if c1.Paused == "" || !c1.Since.Equal(utc("2026-11-26 12:00")) {
+		t.Errorf("an unchanged entry was rewritten: %+v", c1)
+	}
+	subs, _ = r.store.ListSubscriptions(ctx)
+	if len(subs) != 2 {
+		t.Errorf("after removing C2: %+v", subs)
+	}
+	if _, err := r.store.GetSubscription(ctx, chat); err != nil {
+		t.Errorf("the chat subscription went: %v", err)
+	}
+}

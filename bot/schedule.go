@@ -1,0 +1,547 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Clock tells the time and waits. Anything that schedules takes one, so
+// tests move time instead of sleeping.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits for d, or returns ctx's error when it ends first.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// SystemClock is the real clock.
+func SystemClock() Clock { return systemClock{} }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// DateLayout is how local dates are written in the store.
+const DateLayout = "2006-01-02"
+
+// DueAt returns when a daily post for a local date at a local time of day
+// (minutes after midnight) falls in loc: the first instant whose wall clock
+// reads that time or later. So 09:00 stays 09:00 across daylight-saving
+// changes, a time the change skips (01:30 on the spring-forward night in
+// London) posts at the next valid minute (02:00), and a time that happens
+// twice posts at its first occurrence.
+func DueAt(date string, minutes int, loc *time.Location) (time.Time, error) {
+	d, err := time.ParseInLocation(DateLayout, date, loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	target := time.Date(d.Year(), d.Month(), d.Day(), minutes/60, minutes%60, 0, 0, loc)
+	wall := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
+	want := wall(target)
+	if want[:10] == date && want[11:] == FormatClock(minutes) && wall(target.Add(-time.Hour)) < want {
+		return target, nil // the common case: it exists, and only once
+	}
+	// Near a transition: walk minute by minute from three hours before.
+	goal := date + " " + FormatClock(minutes)
+	for t := target.Add(-3 * time.Hour).Truncate(time.Minute); t.Before(target.Add(3 * time.Hour)); t = t.Add(time.Minute) {
+		if wall(t) >= goal {
+			return t, nil
+		}
+	}
+	return target, nil
+}
+
+// Scheduler posts the daily pick to every subscribed channel, exactly once
+// per channel and local date, however many processes run it on one store.
+type Scheduler struct {
+	store   Store
+	engine  *Engine
+	posters map[Platform]Poster
+	clock   Clock
+	log     *slog.Logger
+	owner   string
+	catchUp time.Duration
+	lease   time.Duration
+	tick    time.Duration
+	workers int
+	defTime string
+	defZone string
+	pacers  map[Platform]*pacer
+
+	zones sync.Map // name → *time.Location
+	// warned remembers the permanent failures already logged, so each is
+	// logged once.
+	warned sync.Map
+}
+
+// SchedulerConfig holds what a Scheduler needs. Store, Engine and Owner
+// are required.
+type SchedulerConfig struct {
+	Store   Store
+	Engine  *Engine
+	Posters map[Platform]Poster // platforms that can post; read, never changed, once Run starts
+	Clock   Clock               // default: SystemClock
+	Logger  *slog.Logger
+	// Owner names this process in claims. It must differ between processes
+	// sharing a store and should stay the same across restarts of one, so a
+	// restarted process takes its own claims back at once.
+	Owner string
+	// CatchUp is how late a post may still go out after downtime
+	// (daily.catch_up); later, the day is recorded as missed.
+	CatchUp time.Duration
+	// Lease is how long a claim holds before other processes presume its
+	// owner dead and take it over. Default 2 minutes.
+	Lease time.Duration
+	// Tick is how often the schedule is checked. Default 30 seconds.
+	Tick time.Duration
+	// Workers posts in parallel per platform. Default 4.
+	Workers int
+	// Pace is the least time between two posts to one platform; platforms
+	// not listed default to 100 ms.
+	Pace map[Platform]time.Duration
+	// DefaultTime and DefaultZone fill in a /daily subscribe without them
+	// (daily.time, daily.timezone).
+	DefaultTime, DefaultZone string
+}
+
+// onTime is how late a post may go out in normal running: ticks come every
+// Tick, so a post is rarely on the minute. daily.catch_up of 0 means no
+// catching up after downtime, not missing every post that is seconds late.
+const onTime = 5 * time.Minute
+
+// NewScheduler returns a Scheduler.
+func NewScheduler(c SchedulerConfig) *Scheduler {
+	s := &Scheduler{
+		store: c.Store, engine: c.Engine, posters: c.Posters, clock: c.Clock, log: c.Logger,
+		owner: c.Owner, catchUp: c.CatchUp, lease: c.Lease, tick: c.Tick, workers: c.Workers,
+		defTime: c.DefaultTime, defZone: c.DefaultZone, pacers: map[Platform]*pacer{},
+	}
+	if s.clock == nil {
+		s.clock = SystemClock()
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.lease <= 0 {
+		s.lease = 2 * time.Minute
+	}
+	if s.tick <= 0 {
+		s.tick = 30 * time.Second
+	}
+	if s.workers <= 0 {
+		s.workers = 4
+	}
+	if s.defTime == "" {
+		s.defTime = "09:00"
+	}
+	if s.defZone == "" {
+		s.defZone = "Europe/London"
+	}
+	if s.posters == nil {
+		s.posters = map[Platform]Poster{}
+	}
+	for _, p := range []Platform{Discord, Slack} {
+		pace := 100 * time.Millisecond
+		if d, ok := c.Pace[p]; ok {
+			pace = d
+		}
+		s.pacers[p] = &pacer{clock: s.clock, interval: pace}
+	}
+	return s
+}
+
+// window is how late a post may go out.
+func (s *Scheduler) window() time.Duration { return max(s.catchUp, onTime) }
+
+func (s *Scheduler) zone(name string) (*time.Location, error) {
+	if l, ok := s.zones.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	loc, err := LoadZone(name)
+	if err != nil {
+		return nil, err
+	}
+	s.zones.Store(name, loc)
+	return loc, nil
+}
+
+// Run checks the schedule every Tick until ctx ends. A failing check is
+// logged and retried at the next tick: a store that is down for a while
+// delays posts, it does not stop the bot.
+func (s *Scheduler) Run(ctx context.Context) error {
+	s.log.Info("daily picks scheduler started", "owner", s.owner, "catch_up", s.catchUp.String(), "tick", s.tick.String())
+	for {
+		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("checking the daily schedule failed; retrying at the next tick", "err", err)
+		}
+		if err := s.clock.Sleep(ctx, s.tick); err != nil {
+			return nil
+		}
+	}
+}
+
+// job is one post to make.
+type job struct {
+	sub  Subscription
+	date string
+	due  time.Time
+}
+
+// Tick posts what is due: for every subscription, today's and yesterday's
+// pick (a post at 23:30 may be caught up after midnight), and any claim
+// left unfinished by a process that died. It returns once every post it
+// started has finished.
+func (s *Scheduler) Tick(ctx context.Context) error {
+	now := s.clock.Now()
+	subs, err := s.store.ListSubscriptions(ctx)
+	if err != nil {
+		return fmt.Errorf("listing subscriptions: %w", err)
+	}
+	bySub := map[ChannelKey]Subscription{}
+	var jobs []job
+	for _, sub := range subs {
+		bySub[sub.Channel] = sub
+		if sub.Paused != "" {
+			continue
+		}
+		if _, ok := s.posters[sub.Channel.Platform]; !ok {
+			continue
+		}
+		js, err := s.due(ctx, sub, now)
+		if err != nil {
+			s.log.Error("daily schedule of a channel failed", "channel", sub.Channel.String(), "err", err)
+			continue
+		}
+		jobs = append(jobs, js...)
+	}
+	jobs = append(jobs, s.orphans(ctx, now, bySub, jobs)...)
+	s.runJobs(ctx, jobs)
+	return nil
+}
+
+// due returns the posts of one subscription that are due now, and records
+// the days that are too late to post as missed.
+func (s *Scheduler) due(ctx context.Context, sub Subscription, now time.Time) ([]job, error) {
+	loc, err := s.zone(sub.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	minutes, err := ParseClock(sub.Time)
+	if err != nil {
+		return nil, err
+	}
+	today := now.In(loc)
+	var jobs []job
+	for _, day := range []time.Time{today.AddDate(0, 0, -1), today} {
+		date := day.Format(DateLayout)
+		due, err := DueAt(date, minutes, loc)
+		if err != nil {
+			return nil, err
+		}
+		if due.After(now) || due.Before(sub.Since) {
+			continue
+		}
+		p, err := s.store.GetPost(ctx, sub.Channel, date)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return nil, err
+		case p.State == PostClaimed && p.Owner != s.owner && !p.ClaimedAt.Before(now.Add(-s.lease)):
+			continue // another process is on it
+		case p.State != PostClaimed && p.State != PostPending:
+			continue // done: sent, missed, skipped or failed
+		}
+		jobs = append(jobs, job{sub: sub, date: date, due: due})
+	}
+	return jobs, nil
+}
+
+// orphans returns unfinished claims that no subscription check covered:
+// a day older than yesterday left claimed by a crash, or a channel whose
+// subscription has gone. They are resolved (posted or recorded missed) so
+// nothing stays claimed for ever.
+func (s *Scheduler) orphans(ctx context.Context, now time.Time, subs map[ChannelKey]Subscription, planned []job) []job {
+	posts, err := s.store.UnfinishedPosts(ctx)
+	if err != nil {
+		s.log.Error("listing unfinished daily posts failed", "err", err)
+		return nil
+	}
+	var out []job
+	for _, p := range posts {
+		if slices.ContainsFunc(planned, func(j job) bool { return j.sub.Channel == p.Channel && j.date == p.Date }) {
+			continue
+		}
+		if p.State == PostClaimed && p.Owner != s.owner && !p.ClaimedAt.Before(now.Add(-s.lease)) {
+			continue
+		}
+		sub, ok := subs[p.Channel]
+		if !ok {
+			sub = Subscription{Channel: p.Channel, Paused: "unsubscribed"}
+		}
+		out = append(out, job{sub: sub, date: p.Date, due: p.Due})
+	}
+	return out
+}
+
+// runJobs posts on up to Workers goroutines per platform and waits.
+func (s *Scheduler) runJobs(ctx context.Context, jobs []job) {
+	byPlatform := map[Platform][]job{}
+	for _, j := range jobs {
+		byPlatform[j.sub.Channel.Platform] = append(byPlatform[j.sub.Channel.Platform], j)
+	}
+	var wg sync.WaitGroup
+	for _, list := range byPlatform {
+		queue := make(chan job, len(list))
+		for _, j := range list {
+			queue <- j
+		}
+		close(queue)
+		for range min(s.workers, len(list)) {
+			wg.Go(func() {
+				for j := range queue {
+					if ctx.Err() != nil {
+						return
+					}
+					s.post(ctx, j)
+				}
+			})
+		}
+	}
+	wg.Wait()
+}
+
+// post claims one channel's post for one date and sends it, or records why
+// it did not go out.
+func (s *Scheduler) post(ctx context.Context, j job) {
+	ch := j.sub.Channel
+	now := s.clock.Now()
+	log := s.log.With("channel", ch.String(), "date", j.date)
+	deck, card, err := s.deal(ctx, ch)
+	if err != nil {
+		log.Error("reading the channel's deck failed", "err", err)
+		return
+	}
+	// Claim even a day that is too late, so a claim left by a crash is
+	// taken over and resolved, then record it missed.
+	late := now.Sub(j.due) > s.window()
+	p, won, err := s.store.ClaimPost(ctx, Post{Channel: ch, Date: j.date, Pick: card, State: PostClaimed, Owner: s.owner, Due: j.due, ClaimedAt: now}, now.Add(-s.lease))
+	if err != nil {
+		log.Error("claiming the daily post failed; retrying at the next tick", "err", err)
+		return
+	}
+	if !won {
+		return
+	}
+	// A record that already existed (a takeover) may be past the window
+	// now, or belong to a channel that unsubscribed.
+	finish := func(state PostState, errText string, d *Deck) {
+		p.State, p.FinishedAt, p.Error = state, s.clock.Now(), errText
+		if err := s.store.FinishPost(ctx, p, d); errors.Is(err, ErrNotOwner) {
+			log.Warn("another process took this post over while it was being sent", "state", state)
+		} else if err != nil {
+			log.Error("recording the daily post failed", "state", state, "err", err)
+		}
+	}
+	switch {
+	case late:
+		finish(PostMissed, "the bot was down longer than daily.catch_up", nil)
+		log.Warn("daily pick missed: the bot was down longer than daily.catch_up", "due", j.due, "late", now.Sub(j.due).Round(time.Second).String())
+		return
+	case j.sub.Paused != "":
+		finish(PostMissed, "the channel unsubscribed", nil)
+		return
+	}
+	title := s.engine.cat.Pick(p.Pick)
+	if title == nil {
+		finish(PostMissed, fmt.Sprintf("pick %q is no longer in the catalog", p.Pick), nil)
+		log.Warn("daily pick missed: its title left the catalog", "pick", p.Pick)
+		return
+	}
+	next := deck.after(p.Pick)
+	err = s.send(ctx, ch, DailyReply(title, s.engine.cat.Source.Attribution()))
+	var perr *PostError
+	switch {
+	case err == nil:
+		finish(PostSent, "", &next)
+		if err := s.store.Remember(ctx, ch, []string{title.ID}); err != nil {
+			log.Warn("recording the daily pick in channel memory failed", "err", err)
+		}
+		log.Info("daily pick posted", "pick", title.ID, "attempt", p.Attempts)
+	case errors.As(err, &perr) && perr.Permanent:
+		reason := perr.Error()
+		finish(PostFailed, reason, nil)
+		if err := s.store.PauseSubscription(ctx, ch, reason); err != nil && !errors.Is(err, ErrNotFound) {
+			log.Error("pausing the subscription failed", "err", err)
+		}
+		if _, seen := s.warned.LoadOrStore(ch.String()+"|"+reason, true); !seen {
+			log.Error("daily pick cannot be posted to this channel: its subscription is paused until someone subscribes it again", "err", reason)
+		}
+	default:
+		finish(PostPending, err.Error(), nil)
+		log.Warn("daily pick not posted yet; retrying at the next tick", "err", err)
+	}
+}
+
+// maxTries bounds the attempts at one post within one claim.
+const maxTries = 4
+
+// send posts reply, retrying transient failures with backoff and waiting
+// what a platform's 429 asks. It gives up, leaving the post pending for
+// the next tick, before half the claim's lease is spent.
+func (s *Scheduler) send(ctx context.Context, ch ChannelKey, reply Reply) error {
+	poster := s.posters[ch.Platform]
+	pace := s.pacers[ch.Platform]
+	start := s.clock.Now()
+	backoff := time.Second
+	var err error
+	for try := 1; try <= maxTries; try++ {
+		if err := pace.wait(ctx); err != nil {
+			return err
+		}
+		err = poster.Post(ctx, ch.Channel, reply)
+		if err == nil {
+			return nil
+		}
+		var perr *PostError
+		wait := backoff
+		if errors.As(err, &perr) {
+			if perr.Permanent {
+				return err
+			}
+			if perr.RetryAfter > 0 {
+				wait = perr.RetryAfter
+				pace.hold(perr.RetryAfter) // the whole platform waits
+			}
+		}
+		if try == maxTries || s.clock.Now().Add(wait).Sub(start) > s.lease/2 {
+			break
+		}
+		s.log.Debug("daily post failed; retrying", "channel", ch.String(), "try", try, "wait", wait.String(), "err", err)
+		if err := s.clock.Sleep(ctx, wait); err != nil {
+			return err
+		}
+		backoff *= 2
+	}
+	return err
+}
+
+// DailyReply is the message of a daily pick.
+func DailyReply(t *Title, attribution string) Reply {
+	return Reply{
+		Text:  "Today's pick from the creators of Industry",
+		Picks: []Pick{{Title: t, Excerpt: Clip(firstSentence(t), excerptRunes)}},
+		Actions: []Action{
+			{Label: "Another", Command: CmdRandom},
+			{Label: "Why?", Command: CmdWhy, Arg: t.ID},
+		},
+		Attribution: attribution,
+	}
+}
+
+// pacer spaces posts to one platform and holds them all when the platform
+// says to wait.
+type pacer struct {
+	mu       sync.Mutex
+	clock    Clock
+	interval time.Duration
+	next     time.Time
+}
+
+func (p *pacer) wait(ctx context.Context) error {
+	p.mu.Lock()
+	now := p.clock.Now()
+	at := p.next
+	if at.Before(now) {
+		at = now
+	}
+	p.next = at.Add(p.interval)
+	p.mu.Unlock()
+	return p.clock.Sleep(ctx, at.Sub(now))
+}
+
+func (p *pacer) hold(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until := p.clock.Now().Add(d); until.After(p.next) {
+		p.next = until
+	}
+}
+
+// deal returns the channel's deck and the card it deals next. A channel's
+// first deck, and each reshuffle, is a shuffle seeded by the channel and
+// the cycle, so every process deals the same.
+func (s *Scheduler) deal(ctx context.Context, ch ChannelKey) (deck, string, error) {
+	d, err := s.store.GetDeck(ctx, ch)
+	if errors.Is(err, ErrNotFound) {
+		d, err = Deck{Cycle: -1}, nil
+	}
+	if err != nil {
+		return deck{}, "", err
+	}
+	dk := deck{Deck: d, ch: ch, cat: s.engine.cat}
+	dk.fill()
+	return dk, dk.Cards[0], nil
+}
+
+// deck deals a channel's picks.
+type deck struct {
+	Deck
+	ch  ChannelKey
+	cat *Catalog
+}
+
+// fill drops cards that left the catalog and, when none are left,
+// shuffles the next cycle.
+func (d *deck) fill() {
+	d.Cards = slices.DeleteFunc(slices.Clone(d.Cards), func(id string) bool { return d.cat.Pick(id) == nil })
+	if len(d.Cards) == 0 {
+		d.Cycle++
+		d.Cards = Shuffle(d.cat, d.ch, d.Cycle, d.Last)
+	}
+}
+
+// after returns the deck once card is dealt.
+func (d deck) after(card string) Deck {
+	rest := slices.DeleteFunc(slices.Clone(d.Cards), func(id string) bool { return id == card })
+	return Deck{Cycle: d.Cycle, Cards: rest, Last: card}
+}
+
+// Shuffle returns the picks of c in the order a channel deals them in one
+// cycle: a shuffle seeded by the channel and the cycle, never starting with
+// last (the card that ended the cycle before) when there is a choice.
+func Shuffle(c *Catalog, ch ChannelKey, cycle int, last string) []string {
+	ids := make([]string, len(c.Picks))
+	for i := range c.Picks {
+		ids[i] = c.Picks[i].ID
+	}
+	slices.Sort(ids)
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s\x00%d", ch.Platform, ch.Channel, cycle)
+	r := rand.New(rand.NewPCG(h.Sum64(), uint64(cycle)))
+	r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	if len(ids) > 1 && ids[0] == last {
+		k := 1 + r.IntN(len(ids)-1)
+		ids[0], ids[k] = ids[k], ids[0]
+	}
+	return ids
+}
