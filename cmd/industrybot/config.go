@@ -69,6 +69,8 @@ type DailyConfig struct {
 	Timezone string
 	CatchUp  time.Duration
 	Channels []DailyChannel
+	Lease    time.Duration // advanced: how long a claim holds before other replicas take it over
+	Tick     time.Duration // advanced: how often the schedule is checked
 }
 
 // DailyChannel is one entry of daily.channels.
@@ -112,6 +114,8 @@ var settings = []setting{
 	{"daily.timezone", "Europe/London", "", ""},
 	{"daily.catch_up", "2h", "", ""},
 	{"daily.channels", []any{}, "", ""},
+	{"daily.lease", "2m", "", ""},
+	{"daily.tick", "30s", "", ""},
 	{"log.level", "info", "log-level", "debug, info, warn or error"},
 	{"log.format", "text", "log-format", "text or json"},
 }
@@ -208,6 +212,8 @@ func loadConfig(fs *pflag.FlagSet) (*Config, error) {
 			Timezone: r.zone("daily.timezone"),
 			CatchUp:  r.duration("daily.catch_up"),
 			Channels: r.channels("daily.channels"),
+			Lease:    r.positive("daily.lease"),
+			Tick:     r.positive("daily.tick"),
 		},
 		LogLevel:  r.oneOf("log.level", "debug", "info", "warn", "error"),
 		LogFormat: r.oneOf("log.format", "text", "json"),
@@ -349,6 +355,14 @@ func (r *reader) duration(key string) time.Duration {
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
 		r.fail(key, "is %q, not a duration such as 2h or 30m (0 turns it off)", s)
+	}
+	return d
+}
+
+func (r *reader) positive(key string) time.Duration {
+	d := r.duration(key)
+	if d <= 0 && r.err == nil {
+		r.fail(key, "must be more than 0")
 	}
 	return d
 }

@@ -80,7 +80,7 @@ with none it starts a local chat console.`,
 	addFlags(root.PersistentFlags())
 	root.AddCommand(
 		e.consoleCmd(), e.askCmd(), e.serveCmd(), e.catalogCmd(),
-		e.discordCmd(), e.slackCmd(),
+		e.discordCmd(), e.slackCmd(), e.dailyCmd(),
 	)
 	return root
 }

@@ -60,17 +60,31 @@ const (
 )
 
 func (a *app) serve(ctx context.Context) error {
-	mem := bot.NewMemoryStore()
-	b, err := a.newBot(mem)
+	cat, err := a.catalog()
 	if err != nil {
 		return err
 	}
-	s := &server{app: a, bot: b, mux: http.NewServeMux(), checks: &readiness{}, posters: map[bot.Platform]bot.Poster{}}
+	engine := bot.NewEngine(cat)
+	store, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return &ConfigError{"http.addr", fmt.Sprintf("%q cannot be listened on: %v", a.cfg.HTTPAddr, errors.Unwrap(err))}
+	}
+	defer ln.Close()
+	posters := map[bot.Platform]bot.Poster{}
+	sched := a.scheduler(store, engine, posters, owner(ln.Addr().String()))
+	b := bot.New(bot.Config{Engine: engine, Memory: store, Daily: sched, Logger: a.log})
+	s := &server{app: a, bot: b, mux: http.NewServeMux(), checks: &readiness{}, posters: posters}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
 	s.mux.Handle("GET /readyz", s.checks)
+	s.checks.add("store", store.Ping)
 
 	var comps []component
 	for _, platform := range []func(*server) ([]component, error){discordComponents, slackComponents} {
@@ -80,11 +94,16 @@ func (a *app) serve(ctx context.Context) error {
 		}
 		comps = append(comps, c...)
 	}
-
-	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
-	if err != nil {
-		return &ConfigError{"http.addr", fmt.Sprintf("%q cannot be listened on: %v", a.cfg.HTTPAddr, errors.Unwrap(err))}
+	if err := sched.Sync(ctx, a.configuredSubscriptions()); err != nil {
+		return fmt.Errorf("daily.channels: storing the configured subscriptions: %w", err)
 	}
+	for _, c := range a.cfg.Daily.Channels {
+		if _, ok := posters[bot.Platform(c.Platform)]; !ok {
+			a.log.Warn("daily.channels names a channel on a platform that cannot post: set its bot token", "platform", c.Platform, "channel", c.Channel)
+		}
+	}
+	comps = append(comps, component{"daily picks", sched.Run})
+
 	srv := &http.Server{
 		Handler:           s.mux,
 		ReadHeaderTimeout: readHeaderTimeout,
