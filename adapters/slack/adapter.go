@@ -1,0 +1,431 @@
+// Package slack connects the bot to Slack: slash commands and buttons over
+// Socket Mode or signed HTTP requests, answered with Block Kit, a poster for
+// scheduled messages, and the app manifest.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/industrybot/industrybot/bot"
+)
+
+// Modes: how Slack reaches the bot.
+const (
+	ModeSocket = "socket" // Socket Mode: the bot dials out, no public URL
+	ModeHTTP   = "http"   // Slack POSTs signed requests to a public URL
+)
+
+// Defaults of Config.
+const (
+	// DefaultAckWithin is how long a command may take to be answered in the
+	// acknowledgement itself; a slower answer is acknowledged empty and sent
+	// to the response_url when ready. Slack allows 3 seconds.
+	DefaultAckWithin = 2 * time.Second
+	// DefaultAdminTTL is how long a users.info answer about a user being an
+	// admin is trusted.
+	DefaultAdminTTL = 5 * time.Minute
+	// DefaultMaxBody bounds the body of an HTTP request from Slack.
+	DefaultMaxBody = 1 << 20
+	// followUpTimeout bounds the work on one answer sent to a response_url.
+	followUpTimeout = 30 * time.Second
+	// maxRetries is how often a follow-up or a users.info lookup is retried
+	// after a 429.
+	maxRetries = 2
+	// maxRetryWait is the longest Retry-After a follow-up waits for.
+	maxRetryWait = 10 * time.Second
+)
+
+// Config is what an Adapter needs. Handler is required; the tokens and the
+// signing secret are those of the mode.
+type Config struct {
+	Handler bot.Handler
+	Logger  *slog.Logger // default: discard
+
+	Mode          string   // ModeSocket (default) or ModeHTTP
+	BotToken      string   // xoxb-…: users.info for /daily admins; required in Socket Mode
+	AppToken      string   // xapp-… with connections:write: Socket Mode
+	SigningSecret string   // HTTP mode: checks every request
+	APIURL        string   // base URL of the Web API; default https://slack.com/api/
+	Admins        []string // user ids that may manage /daily besides workspace admins and owners
+
+	HTTPClient *http.Client     // default: a client with a 30s timeout
+	Now        func() time.Time // default: time.Now
+	AckWithin  time.Duration    // default: DefaultAckWithin
+	AdminTTL   time.Duration    // default: DefaultAdminTTL
+	MaxBody    int64            // default: DefaultMaxBody
+}
+
+// Adapter answers Slack's slash commands and button presses with the bot.
+// One Adapter serves one mode: Run keeps its Socket Mode connection, or
+// Commands and Interactions serve the HTTP routes.
+type Adapter struct {
+	h       bot.Handler
+	log     *slog.Logger
+	mode    string
+	secret  string
+	apiURL  string
+	appTok  string
+	botTok  string
+	client  *http.Client
+	api     *slackapi.Client // the Web API with the bot token; nil without one
+	hooks   *slackapi.Client // response_url posts: no token
+	admins  []string
+	cache   *adminCache
+	now     func() time.Time
+	ack     time.Duration
+	maxBody int64
+
+	// sleep waits before a retry; tests replace it.
+	sleep func(ctx context.Context, d time.Duration) error
+
+	connected atomic.Bool
+	pending   inflight
+}
+
+// New returns an Adapter, or an error naming what the configuration lacks.
+func New(c Config) (*Adapter, error) {
+	if c.Handler == nil {
+		return nil, errors.New("slack: no handler")
+	}
+	a := &Adapter{
+		h: c.Handler, log: c.Logger, mode: c.Mode, secret: c.SigningSecret,
+		appTok: c.AppToken, botTok: c.BotToken, client: c.HTTPClient,
+		admins: slices.Clone(c.Admins), now: c.Now, ack: c.AckWithin, maxBody: c.MaxBody,
+		apiURL: APIURL(c.APIURL), sleep: sleepCtx,
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.mode == "" {
+		a.mode = ModeSocket
+	}
+	if a.client == nil {
+		a.client = &http.Client{Timeout: 30 * time.Second}
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.ack <= 0 {
+		a.ack = DefaultAckWithin
+	}
+	if a.maxBody <= 0 {
+		a.maxBody = DefaultMaxBody
+	}
+	ttl := c.AdminTTL
+	if ttl <= 0 {
+		ttl = DefaultAdminTTL
+	}
+	a.cache = newAdminCache(ttl)
+	switch a.mode {
+	case ModeSocket:
+		if a.appTok == "" {
+			return nil, errors.New("slack: Socket Mode needs an app-level token (slack.app_token, xapp-…)")
+		}
+		if a.botTok == "" {
+			return nil, errors.New("slack: Socket Mode needs a bot token (slack.bot_token, xoxb-…)")
+		}
+	case ModeHTTP:
+		if a.secret == "" {
+			return nil, errors.New("slack: HTTP mode needs the signing secret (slack.signing_secret)")
+		}
+	default:
+		return nil, fmt.Errorf("slack: mode %q is neither %s nor %s", a.mode, ModeSocket, ModeHTTP)
+	}
+	opts := []slackapi.Option{
+		slackapi.OptionAPIURL(a.apiURL),
+		slackapi.OptionHTTPClient(a.client),
+		slackapi.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)),
+	}
+	if a.botTok != "" {
+		a.api = slackapi.New(a.botTok, opts...)
+	}
+	a.hooks = slackapi.New("", opts...)
+	return a, nil
+}
+
+// APIURL returns the base URL of the Web API as slack-go wants it, with a
+// trailing slash: Slack's own for "".
+func APIURL(base string) string {
+	if base == "" {
+		return slackapi.APIURL
+	}
+	return strings.TrimRight(base, "/") + "/"
+}
+
+// Run keeps the adapter working until ctx ends. In Socket Mode it holds the
+// connection to Slack, reconnecting as Slack asks; in HTTP mode the routes
+// do the work and Run only checks the bot token. Either way it then waits
+// (up to 10 seconds) for answers still being sent. It returns an error only
+// when Slack refuses a token: retrying cannot help until it is replaced.
+func (a *Adapter) Run(ctx context.Context) error {
+	if err := a.checkBotToken(ctx); err != nil {
+		return err
+	}
+	var err error
+	if a.mode == ModeSocket {
+		err = a.runSocket(ctx)
+	} else {
+		<-ctx.Done()
+	}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if derr := a.Drain(dctx); derr != nil {
+		a.log.Warn("slack: answers still being sent at shutdown were abandoned", "err", derr)
+	}
+	return err
+}
+
+// Ready reports whether the adapter can take commands: in Socket Mode,
+// whether the connection is up.
+func (a *Adapter) Ready(context.Context) error {
+	if a.mode == ModeSocket && !a.connected.Load() {
+		return errors.New("slack socket mode is not connected")
+	}
+	return nil
+}
+
+// Drain waits until every answer being sent to a response_url is sent, or
+// ctx ends.
+func (a *Adapter) Drain(ctx context.Context) error { return a.pending.wait(ctx) }
+
+// checkBotToken asks auth.test whether the bot token works, so that a wrong
+// one stops the start with a message instead of failing every /daily.
+// Slack being unreachable is only logged.
+func (a *Adapter) checkBotToken(ctx context.Context) error {
+	if a.api == nil {
+		return nil
+	}
+	_, err := a.api.AuthTestContext(ctx)
+	if err == nil || ctx.Err() != nil {
+		return nil
+	}
+	if isAuthError(err) {
+		return fmt.Errorf("slack.bot_token was refused by Slack (%v): copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page, reinstalling the app if it was revoked", scrub(err, a.botTok, a.appTok))
+	}
+	a.log.Warn("slack: could not check the bot token; going on", "err", scrub(err, a.botTok, a.appTok))
+	return nil
+}
+
+func isAuthError(err error) bool {
+	var se slackapi.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type":
+		return true
+	}
+	return false
+}
+
+// command answers a slash command. The text after the command is read with
+// bot.ParseText; a command the core does not know goes to it anyway, so
+// that it answers unknown commands the same way everywhere.
+func (a *Adapter) command(ctx context.Context, c slackapi.SlashCommand) bot.Reply {
+	name := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(c.Command), "/"))
+	opts, err := bot.ParseText(name, c.Text)
+	if err != nil && !errors.Is(err, bot.ErrUnknownCommand) {
+		return bot.Reply{Private: true, Error: sentence(err.Error()), Text: "Try /help."}
+	}
+	req := bot.Request{
+		Platform: bot.Slack,
+		Channel:  c.ChannelID,
+		User:     bot.User{ID: c.UserID, Name: c.UserName},
+		Command:  name,
+		Options:  opts,
+	}
+	if name == bot.CmdDaily {
+		req.User.Admin = a.isAdmin(ctx, c.UserID)
+	}
+	a.log.Debug("slack: command", "command", name, "channel", c.ChannelID, "user", c.UserID)
+	return a.h.Handle(ctx, req)
+}
+
+// press answers a button. It returns ok false for a press that is not one
+// of the bot's buttons, and replace true when the answer should take the
+// place of the message the button is on ("Another") rather than follow it.
+func (a *Adapter) press(ctx context.Context, ic slackapi.InteractionCallback) (reply bot.Reply, replace, ok bool) {
+	if ic.Type != slackapi.InteractionTypeBlockActions {
+		return bot.Reply{}, false, false
+	}
+	for _, act := range ic.ActionCallback.BlockActions {
+		cmd, opts, err := bot.ParseAction(act.Value)
+		if err != nil {
+			continue
+		}
+		channel := ic.Channel.ID
+		if channel == "" {
+			channel = ic.Container.ChannelID
+		}
+		name := ic.User.Name
+		if name == "" {
+			name = ic.User.Profile.DisplayName
+		}
+		req := bot.Request{Platform: bot.Slack, Channel: channel, User: bot.User{ID: ic.User.ID, Name: name}, Command: cmd, Options: opts}
+		a.log.Debug("slack: button", "command", cmd, "channel", channel, "user", ic.User.ID)
+		r := a.h.Handle(ctx, req)
+		return r, cmd != bot.CmdWhy && !r.Private, true
+	}
+	return bot.Reply{}, false, false
+}
+
+// answerCommand runs a command and returns its answer if it is ready within
+// the ack budget. Otherwise it returns deferred true and sends the answer
+// to the command's response_url when it is ready.
+func (a *Adapter) answerCommand(ctx context.Context, c slackapi.SlashCommand) (msg Message, deferred bool) {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), followUpTimeout)
+	result := make(chan bot.Reply, 1)
+	go func() { result <- a.command(wctx, c) }()
+	timer := time.NewTimer(a.ack)
+	defer timer.Stop()
+	select {
+	case r := <-result:
+		cancel()
+		return Render(r), false
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	a.log.Info("slack: answer not ready in time; it goes to the response_url", "command", c.Command, "within", a.ack)
+	a.later(func() {
+		defer cancel()
+		var r bot.Reply
+		select {
+		case r = <-result:
+		case <-wctx.Done():
+			a.log.Warn("slack: a command was not answered in time", "command", c.Command, "err", wctx.Err())
+			r = bot.Failure()
+		}
+		a.respond(wctx, c.ResponseURL, Render(r), false)
+	})
+	return Message{}, true
+}
+
+// answerPress handles a button press after it has been acknowledged: the
+// answer goes to the response_url.
+func (a *Adapter) answerPress(ctx context.Context, ic slackapi.InteractionCallback) {
+	a.later(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), followUpTimeout)
+		defer cancel()
+		r, replace, ok := a.press(ctx, ic)
+		if !ok {
+			a.log.Debug("slack: ignored an interaction that is not one of the bot's buttons", "type", ic.Type)
+			return
+		}
+		a.respond(ctx, ic.ResponseURL, Render(r), replace)
+	})
+}
+
+// later runs f in the background, counted by Drain.
+func (a *Adapter) later(f func()) {
+	a.pending.add()
+	go func() {
+		defer a.pending.done()
+		f()
+	}()
+}
+
+// respond sends msg to a response_url: as a new message, or in place of the
+// one the button was on when replace is set. A 429 is retried after its
+// Retry-After.
+func (a *Adapter) respond(ctx context.Context, responseURL string, msg Message, replace bool) {
+	if responseURL == "" {
+		a.log.Warn("slack: an answer has no response_url to go to; dropped")
+		return
+	}
+	opts := []slackapi.MsgOption{
+		slackapi.MsgOptionResponseURL(responseURL, msg.ResponseType),
+		slackapi.MsgOptionText(msg.Text, false),
+		slackapi.MsgOptionBlocks(msg.Blocks...),
+	}
+	if replace {
+		opts = append(opts, slackapi.MsgOptionReplaceOriginal(responseURL))
+	}
+	err := a.retry(ctx, func() error {
+		_, _, _, err := a.hooks.SendMessageContext(ctx, "", opts...)
+		return err
+	})
+	if err != nil {
+		a.log.Warn("slack: sending an answer to its response_url failed", "err", scrub(err, a.botTok, a.appTok, responseURL))
+	}
+}
+
+// retry calls f, and again after the Retry-After of a 429, up to maxRetries
+// times, while the wait is short enough to be worth it.
+func (a *Adapter) retry(ctx context.Context, f func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := f()
+		var rl *slackapi.RateLimitedError
+		if err == nil || attempt == maxRetries || !errors.As(err, &rl) || rl.RetryAfter > maxRetryWait {
+			return err
+		}
+		a.log.Info("slack: rate limited; retrying", "retry_after", rl.RetryAfter)
+		if err := a.sleep(ctx, rl.RetryAfter); err != nil {
+			return err
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// inflight counts work in the background. Unlike a sync.WaitGroup it may
+// gain work while someone waits, which happens at shutdown.
+type inflight struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{}
+}
+
+func (f *inflight) add() {
+	f.mu.Lock()
+	f.n++
+	f.mu.Unlock()
+}
+
+func (f *inflight) done() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n--
+	if f.n == 0 && f.idle != nil {
+		close(f.idle)
+		f.idle = nil
+	}
+}
+
+func (f *inflight) wait(ctx context.Context) error {
+	f.mu.Lock()
+	if f.n == 0 {
+		f.mu.Unlock()
+		return nil
+	}
+	if f.idle == nil {
+		f.idle = make(chan struct{})
+	}
+	idle := f.idle
+	f.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,10 @@
+package slack
+
+import (
+	"context"
+	"time"
+)
+
+// SetSleep replaces how a with waits before retrying after a 429, so tests
+// see the wait instead of sitting through it.
+func SetSleep(a *Adapter, sleep func(ctx context.Context, d time.Duration) error) { a.sleep = sleep }

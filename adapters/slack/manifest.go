@@ -1,0 +1,165 @@
+package slack
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"strings"
+
+	slackapi "github.com/slack-go/slack"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/industrybot/industrybot/bot"
+)
+
+// The routes Slack POSTs to in HTTP mode.
+const (
+	CommandsPath     = "/slack/commands"
+	InteractionsPath = "/slack/interactions"
+)
+
+// ManifestOptions shape the app manifest.
+type ManifestOptions struct {
+	Mode string // ModeSocket (default) or ModeHTTP
+	// URL is where Slack reaches `industrybot serve` in HTTP mode: the
+	// public https base URL, without the /slack/… paths.
+	URL string
+	// Name is the app's name in Slack; default "industrybot".
+	Name string
+	// PublicChannels adds chat:write.public, so daily picks can go to public
+	// channels the bot was not invited to.
+	PublicChannels bool
+}
+
+// Scopes are the bot scopes the app asks for: slash commands, posting
+// answers and daily picks, and users:read to tell workspace admins (who
+// may manage /daily) from other users.
+var Scopes = []string{"commands", "chat:write", "users:read"}
+
+// ScopePublic lets the bot post in public channels it was not invited to.
+const ScopePublic = "chat:write.public"
+
+// commands are the slash commands of the manifest: those of the core.
+var commands = []slackapi.ManifestSlashCommand{
+	{Command: "/" + bot.CmdRecommend, Description: "Picks from the films and series behind Industry, for a mood, theme or title", UsageHint: "[something tense | like Succession] [kind:film|tv]"},
+	{Command: "/" + bot.CmdWhy, Description: "The creators of Industry on a title, in their own words", UsageHint: "[title]"},
+	{Command: "/" + bot.CmdRandom, Description: "One pick this channel has not seen lately", UsageHint: "[film|tv]"},
+	{Command: "/" + bot.CmdDaily, Description: "Admins: a pick posted in this channel every day", UsageHint: "subscribe [09:00] [Europe/London] | unsubscribe | status | skip"},
+	{Command: "/" + bot.CmdHelp, Description: "What industrybot does and how to use it"},
+}
+
+// Manifest returns a Slack app manifest (YAML) to paste into "Create New
+// App → From a manifest" at https://api.slack.com/apps: the commands, the
+// scopes, interactivity, and Socket Mode or the request URLs of HTTP mode.
+func Manifest(o ManifestOptions) (string, error) {
+	if o.Mode == "" {
+		o.Mode = ModeSocket
+	}
+	if o.Name == "" {
+		o.Name = "industrybot"
+	}
+	if len(o.Name) > 35 {
+		return "", fmt.Errorf("app name %q is longer than Slack's 35 characters", o.Name)
+	}
+	m := slackapi.Manifest{
+		Metadata: slackapi.ManifestMetadata{MajorVersion: 1, MinorVersion: 1},
+		Display: slackapi.Display{
+			Name:            o.Name,
+			Description:     "The films and series behind Industry (HBO/BBC), in its creators' words",
+			BackgroundColor: "#1d1c1d",
+		},
+		Features: slackapi.Features{
+			BotUser:       slackapi.BotUser{DisplayName: o.Name, AlwaysOnline: true},
+			SlashCommands: append([]slackapi.ManifestSlashCommand(nil), commands...),
+		},
+		OAuthConfig: slackapi.OAuthConfig{Scopes: slackapi.OAuthScopes{Bot: append([]string(nil), Scopes...)}},
+		Settings: slackapi.Settings{
+			Interactivity: &slackapi.Interactivity{IsEnabled: true},
+		},
+	}
+	if o.PublicChannels {
+		m.OAuthConfig.Scopes.Bot = append(m.OAuthConfig.Scopes.Bot, ScopePublic)
+	}
+	var header string
+	switch o.Mode {
+	case ModeSocket:
+		if o.URL != "" {
+			return "", fmt.Errorf("--url %q is for http mode: Socket Mode needs no public URL", o.URL)
+		}
+		m.Settings.SocketModeEnabled = true
+		header = socketHeader
+	case ModeHTTP:
+		base, err := publicURL(o.URL)
+		if err != nil {
+			return "", err
+		}
+		for i := range m.Features.SlashCommands {
+			m.Features.SlashCommands[i].Url = base + CommandsPath
+		}
+		m.Settings.Interactivity.RequestUrl = base + InteractionsPath
+		header = httpHeader
+	default:
+		return "", fmt.Errorf("mode %q is neither %s nor %s", o.Mode, ModeSocket, ModeHTTP)
+	}
+	var b bytes.Buffer
+	b.WriteString(header)
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(m); err != nil {
+		return "", fmt.Errorf("encoding the manifest: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return "", fmt.Errorf("encoding the manifest: %w", err)
+	}
+	return b.String(), nil
+}
+
+// publicURL checks the base URL of HTTP mode: Slack only sends to https.
+func publicURL(raw string) (string, error) {
+	if raw == "" {
+		return "", fmt.Errorf("http mode needs --url: the public https URL where Slack reaches industrybot serve (such as https://bot.example.com)")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("--url %q is not an https URL without query: Slack sends commands only to https (such as https://bot.example.com)", raw)
+	}
+	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+const socketHeader = `# Slack app manifest for industrybot, Socket Mode (no public URL needed).
+#
+# 1. https://api.slack.com/apps → Create New App → From a manifest → pick the
+#    workspace → paste this → Create.
+# 2. Basic Information → App-Level Tokens → Generate Token with the
+#    connections:write scope: set it as slack.app_token
+#    (INDUSTRYBOT_SLACK_APP_TOKEN, xapp-…).
+# 3. Install App → Install to Workspace, then copy the Bot User OAuth Token:
+#    set it as slack.bot_token (INDUSTRYBOT_SLACK_BOT_TOKEN, xoxb-…).
+# 4. industrybot serve
+#
+# Scopes: commands (the slash commands), chat:write (answers and daily
+# picks), users:read (to let workspace admins and owners manage /daily; drop
+# it and list admins in slack.admins instead if you prefer),
+# chat:write.public (only with --chat-write-public: daily picks in public
+# channels the bot was not invited to).
+`
+
+const httpHeader = `# Slack app manifest for industrybot, HTTP mode (Slack POSTs to your server).
+#
+# 1. https://api.slack.com/apps → Create New App → From a manifest → pick the
+#    workspace → paste this → Create.
+# 2. Basic Information → App Credentials → Signing Secret: set it as
+#    slack.signing_secret (INDUSTRYBOT_SLACK_SIGNING_SECRET), and set
+#    slack.mode to http (INDUSTRYBOT_SLACK_MODE=http).
+# 3. Install App → Install to Workspace, then copy the Bot User OAuth Token:
+#    set it as slack.bot_token (INDUSTRYBOT_SLACK_BOT_TOKEN, xoxb-…); it is
+#    optional here, but needed for daily picks and to recognise workspace
+#    admins.
+# 4. industrybot serve, reachable at the URL below over https.
+#
+# Scopes: commands (the slash commands), chat:write (answers and daily
+# picks), users:read (to let workspace admins and owners manage /daily; drop
+# it and list admins in slack.admins instead if you prefer),
+# chat:write.public (only with --chat-write-public: daily picks in public
+# channels the bot was not invited to).
+`

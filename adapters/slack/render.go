@@ -1,0 +1,275 @@
+package slack
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/industrybot/industrybot/bot"
+)
+
+// Block Kit limits the renderer keeps to.
+const (
+	MaxText       = 3000 // characters in one text object of a section
+	MaxBlocks     = 50   // blocks in one message
+	MaxButtonText = 75   // characters on a button
+	maxFallback   = 300  // characters of the notification text (Slack allows more; notifications show less)
+)
+
+// Response types of a message answering a command.
+const (
+	InChannel = slackapi.ResponseTypeInChannel // seen by the channel
+	Ephemeral = slackapi.ResponseTypeEphemeral // seen only by who asked
+)
+
+// Message is a reply rendered for Slack: Block Kit blocks, the plain-text
+// fallback Slack shows in notifications, and who sees it. It marshals to
+// the JSON body Slack takes as a slash command's answer.
+type Message struct {
+	ResponseType string           `json:"response_type"`
+	Text         string           `json:"text"`
+	Blocks       []slackapi.Block `json:"blocks"`
+}
+
+// Block ids of the parts of a message. Buttons are found by their value
+// (bot.Action.ID); these name the rest, so a reader of the message can tell
+// a pick's heading from the commentary.
+const (
+	blockError      = "error"
+	blockSuggest    = "suggest"
+	blockLead       = "lead"
+	blockPick       = "pick-"  // + n: heading of the n-th pick
+	blockTitle      = "title"  // heading of the commentary or mention
+	blockText       = "text-"  // + n: the commentary, in order
+	blockHelp       = "help-"  // + n
+	blockAttributed = "credit" // the attribution
+	blockButtons    = "buttons"
+)
+
+// Render turns a reply into a Slack message: the lead and any error in
+// mrkdwn; each pick as a heading (title, year, credit), its excerpt and why
+// it matched; the commentary as plain text split at sentence or word
+// boundaries into sections of at most MaxText characters; the attribution
+// in a context block; the actions as buttons whose value is the action's
+// id. Private replies are ephemeral.
+func Render(r bot.Reply) Message {
+	var b builder
+	if r.Error != "" {
+		b.mrkdwn(blockError, escape(sentence(r.Error)))
+	}
+	if len(r.Suggestions) > 0 {
+		labels := make([]string, len(r.Suggestions))
+		for i, s := range r.Suggestions {
+			labels[i] = s.Label()
+		}
+		b.mrkdwn(blockSuggest, escape("Did you mean "+orList(labels)+"?"))
+	}
+	if r.Text != "" {
+		b.mrkdwn(blockLead, escape(r.Text))
+	}
+	for i, p := range r.Picks {
+		id := blockPick + strconv.Itoa(i+1)
+		prefix := ""
+		if len(r.Picks) > 1 {
+			prefix = strconv.Itoa(i+1) + ". "
+		}
+		b.mrkdwn(id, prefix+heading(p.Title.Title, p.Title.Years(), p.Title.Kind, p.Title.Credit))
+		if p.Excerpt != "" {
+			b.plain(id+"-quote", "“"+p.Excerpt+"”")
+		}
+		if len(p.Reasons) > 0 {
+			b.context(id+"-why", slackapi.NewTextBlockObject(slackapi.PlainTextType, clip("Why it matched: "+strings.Join(p.Reasons, ", "), MaxText), false, false))
+		}
+	}
+	if t := r.Commentary; t != nil {
+		h := heading(t.Title, t.Years(), t.Kind, t.Credit)
+		if t.Link != "" {
+			h += "\n" + escape(t.Link)
+		}
+		b.mrkdwn(blockTitle, h)
+		for i, chunk := range paragraphs(t.Commentary, MaxText) {
+			b.plain(blockText+strconv.Itoa(i+1), chunk)
+		}
+	}
+	if m := r.Mention; m != nil {
+		h := heading(m.Title, m.Years(), m.Kind, m.Credit)
+		if m.Link != "" {
+			h += "\n" + escape(m.Link)
+		}
+		b.mrkdwn(blockTitle, h)
+		for i, chunk := range bot.Split("“"+m.Sentence+"”", MaxText) {
+			b.plain(blockText+strconv.Itoa(i+1), chunk)
+		}
+	}
+	for i, h := range r.Help {
+		b.mrkdwn(blockHelp+strconv.Itoa(i+1), "*"+escape(h.Usage)+"*\n"+escape(h.Summary))
+	}
+	if r.Attribution != "" {
+		b.context(blockAttributed, slackapi.NewTextBlockObject(slackapi.MarkdownType, escape(clip("— "+r.Attribution, MaxText)), false, false))
+	}
+	if len(r.Actions) > 0 {
+		buttons := make([]slackapi.BlockElement, 0, len(r.Actions))
+		for i, a := range r.Actions {
+			label := slackapi.NewTextBlockObject(slackapi.PlainTextType, clip(a.Label, MaxButtonText), false, false)
+			buttons = append(buttons, slackapi.NewButtonBlockElement("ib-"+strconv.Itoa(i+1), a.ID(), label))
+		}
+		b.blocks = append(b.blocks, slackapi.NewActionBlock(blockButtons, buttons...))
+	}
+	m := Message{ResponseType: InChannel, Text: fallback(r), Blocks: b.blocks}
+	if r.Private {
+		m.ResponseType = Ephemeral
+	}
+	return m
+}
+
+type builder struct{ blocks []slackapi.Block }
+
+// mrkdwn adds a section of already escaped mrkdwn, split if it is too long
+// for one (the escapes count).
+func (b *builder) mrkdwn(id, text string) {
+	for i, chunk := range bot.Split(text, MaxText) {
+		b.blocks = append(b.blocks, slackapi.NewSectionBlock(
+			slackapi.NewTextBlockObject(slackapi.MarkdownType, chunk, false, false), nil, nil,
+			slackapi.SectionBlockOptionBlockID(partID(id, i))))
+	}
+}
+
+// plain adds a section of plain text, which Slack shows as written: quoted
+// words keep their asterisks and underscores.
+func (b *builder) plain(id, text string) {
+	for i, chunk := range bot.Split(text, MaxText) {
+		b.blocks = append(b.blocks, slackapi.NewSectionBlock(
+			slackapi.NewTextBlockObject(slackapi.PlainTextType, chunk, false, false), nil, nil,
+			slackapi.SectionBlockOptionBlockID(partID(id, i))))
+	}
+}
+
+func (b *builder) context(id string, elems ...slackapi.MixedElement) {
+	b.blocks = append(b.blocks, slackapi.NewContextBlock(id, elems...))
+}
+
+// partID names the parts of a section that had to be split: id, id.2, …
+func partID(id string, i int) string {
+	if i == 0 {
+		return id
+	}
+	return id + "." + strconv.Itoa(i+1)
+}
+
+// heading renders "*Heat* (1995), film directed by Michael Mann" in mrkdwn.
+func heading(title, years string, kind bot.Kind, credit bot.Credit) string {
+	noun := "film"
+	if kind == bot.TV {
+		noun = "series"
+	}
+	return fmt.Sprintf("*%s* (%s), %s %s", escape(title), escape(years), noun, escape(credit.String()))
+}
+
+// paragraphs packs the paragraphs of a commentary into texts of at most max
+// characters: whole paragraphs separated by blank lines while they fit, and
+// a paragraph longer than max split at sentence ends or spaces (bot.Split).
+// The pieces of one split paragraph are never joined to each other, so a
+// paragraph break only ever stands where the commentary has one.
+func paragraphs(paras []string, max int) []string {
+	var out []string
+	cur, curLen := "", 0
+	flush := func() {
+		if cur != "" {
+			out = append(out, cur)
+		}
+		cur, curLen = "", 0
+	}
+	for _, p := range paras {
+		pieces := bot.Split(p, max)
+		for i, piece := range pieces {
+			n := utf8.RuneCountInString(piece)
+			if i > 0 || cur != "" && curLen+2+n > max {
+				flush()
+			}
+			if cur == "" {
+				cur, curLen = piece, n
+				continue
+			}
+			cur += "\n\n" + piece
+			curLen += 2 + n
+		}
+	}
+	flush()
+	return out
+}
+
+// fallback is the plain text of a notification: what the message is about,
+// in one line.
+func fallback(r bot.Reply) string {
+	var s string
+	switch {
+	case r.Error != "":
+		s = sentence(r.Error)
+		if len(r.Suggestions) > 0 {
+			labels := make([]string, len(r.Suggestions))
+			for i, sg := range r.Suggestions {
+				labels[i] = sg.Label()
+			}
+			s += " Did you mean " + orList(labels) + "?"
+		}
+	case len(r.Picks) > 0:
+		titles := make([]string, len(r.Picks))
+		for i, p := range r.Picks {
+			titles[i] = p.Title.Title + " (" + p.Title.Years() + ")"
+		}
+		s = strings.Join(titles, "; ")
+		if r.Text != "" {
+			s = r.Text + ": " + s
+		}
+	case r.Commentary != nil:
+		s = "Why " + r.Commentary.Title + " (" + r.Commentary.Years() + "): the creators of Industry in their own words"
+	case r.Mention != nil && r.Text != "":
+		s = r.Text + " “" + r.Mention.Sentence + "”"
+	default:
+		s = r.Text
+	}
+	return escape(clip(s, maxFallback))
+}
+
+// escape makes text safe inside mrkdwn: Slack reads &, < and > as markup.
+func escape(s string) string {
+	if !strings.ContainsAny(s, "&<>") {
+		return s
+	}
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// sentence starts s with a capital and ends it with a full stop, for the
+// parse errors of the core, which read as clauses ("kind "x" is neither…").
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if last, _ := utf8.DecodeLastRuneInString(s); !strings.ContainsRune(".!?”\"", last) {
+		s += "."
+	}
+	return s
+}
+
+func orList(items []string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// clip shortens s to max characters at a word boundary (bot.Clip), leaving
+// text that fits untouched.
+func clip(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return bot.Clip(s, max)
+}

@@ -1,0 +1,526 @@
+// Package slacktest is a fake Slack on 127.0.0.1 for tests: the Web API
+// methods industrybot calls (auth.test, chat.postMessage, users.info,
+// apps.connections.open), response URLs, and a Socket Mode WebSocket that
+// sends slash commands and button presses and checks their
+// acknowledgements. It records what it receives, per channel, and fails on
+// demand, so real slack-go clients can be driven against it.
+package slacktest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+)
+
+// The tokens the fake accepts unless told otherwise.
+const (
+	BotToken = "xoxb-1-slacktest-bot-token"
+	AppToken = "xapp-1-A0TEST-1-slacktest-app-token"
+)
+
+// Identities the fake answers with.
+const (
+	TeamID    = "T0TEST"
+	AppID     = "A0TEST"
+	BotUserID = "U0BOT"
+)
+
+// Methods, as counted by Calls and failed by Fail.
+const (
+	MethodAuthTest        = "auth.test"
+	MethodPostMessage     = "chat.postMessage"
+	MethodUsersInfo       = "users.info"
+	MethodConnectionsOpen = "apps.connections.open"
+	MethodResponseURL     = "response_url" // posts to a response URL
+)
+
+// Server is a fake Slack. It is safe for concurrent use.
+type Server struct {
+	srv       *httptest.Server
+	botToken  string
+	appToken  string
+	pingEvery time.Duration
+
+	mu        sync.Mutex
+	changed   chan struct{} // closed and replaced on every change
+	seq       int
+	messages  []Message
+	responses []Response
+	calls     map[string]int
+	attempts  map[string]int // chat.postMessage per channel, failed ones too
+	failures  map[failKey][]*Failure
+	users     map[string]User
+	conns     []*conn
+	opened    int
+	next      int                 // round-robin among conns
+	acks      map[string]chan Ack // by envelope id, while awaited
+	acked     []Ack
+	closed    bool
+	wg        sync.WaitGroup
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithTokens sets the bot and app-level tokens the fake accepts.
+func WithTokens(bot, app string) Option {
+	return func(s *Server) { s.botToken, s.appToken = bot, app }
+}
+
+// WithPingInterval sets how often the Socket Mode endpoint pings its
+// clients (default 5s; slack-go reconnects after 30s without a ping).
+func WithPingInterval(d time.Duration) Option {
+	return func(s *Server) { s.pingEvery = d }
+}
+
+// New starts a fake Slack on 127.0.0.1 and stops it when tb ends.
+func New(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	s := Start(opts...)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake Slack on 127.0.0.1; Close stops it.
+func Start(opts ...Option) *Server {
+	s := &Server{
+		botToken: BotToken, appToken: AppToken, pingEvery: 5 * time.Second,
+		changed:  make(chan struct{}),
+		calls:    map[string]int{},
+		attempts: map[string]int{},
+		failures: map[failKey][]*Failure{},
+		users:    map[string]User{},
+		acks:     map[string]chan Ack{},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/{method}", s.serveAPI)
+	mux.HandleFunc("POST /respond/{id}", s.serveResponse)
+	mux.HandleFunc("GET /socket", s.serveSocket)
+	s.srv = httptest.NewServer(mux)
+	return s
+}
+
+// Close disconnects every Socket Mode client and stops the server.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	conns := slices.Clone(s.conns)
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.ws.Close()
+	}
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+	s.wg.Wait()
+}
+
+// URL is the base URL of the fake, such as http://127.0.0.1:41234.
+func (s *Server) URL() string { return s.srv.URL }
+
+// APIURL is the base URL of the Web API, for slack.OptionAPIURL and the
+// slack.api_url setting: URL() + "/api/".
+func (s *Server) APIURL() string { return s.srv.URL + "/api/" }
+
+// ResponseURL returns a new response URL, as Slack gives with every
+// command and button press; what is posted to it is recorded as a Response
+// whose ID is the last segment of the URL.
+func (s *Server) ResponseURL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	return s.srv.URL + "/respond/R" + strconv.Itoa(s.seq)
+}
+
+// User is a workspace member, as users.info answers about them.
+type User struct {
+	ID             string
+	Name           string
+	IsAdmin        bool
+	IsOwner        bool
+	IsPrimaryOwner bool
+}
+
+// AddUser makes users.info know a user.
+func (s *Server) AddUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[u.ID] = u
+}
+
+// Failure makes calls of a method fail.
+type Failure struct {
+	// Error is a Slack error code answered with HTTP 200 and "ok": false,
+	// such as channel_not_found, not_in_channel or missing_scope.
+	Error string
+	// Needed goes with missing_scope: the scope the call needed.
+	Needed string
+	// Status, when set, answers with this HTTP status instead, such as 500
+	// or 429.
+	Status int
+	// RetryAfter goes with 429: the Retry-After header, in whole seconds.
+	RetryAfter time.Duration
+	// Times is how many calls fail; 0 fails every call until ClearFailures.
+	Times int
+}
+
+// Common failures.
+var (
+	ChannelNotFound = Failure{Error: "channel_not_found"}
+	NotInChannel    = Failure{Error: "not_in_channel"}
+	IsArchived      = Failure{Error: "is_archived"}
+	InvalidAuth     = Failure{Error: "invalid_auth"}
+	ServerError     = Failure{Status: http.StatusInternalServerError}
+)
+
+// RateLimited is a 429 with a Retry-After.
+func RateLimited(retryAfter time.Duration) Failure {
+	return Failure{Status: http.StatusTooManyRequests, Error: "ratelimited", RetryAfter: retryAfter}
+}
+
+type failKey struct{ method, channel string }
+
+// Fail makes calls of method fail; for chat.postMessage, only those to
+// channel unless channel is "". Failures of one method and channel are
+// used in the order they were added.
+func (s *Server) Fail(method, channel string, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := failKey{method, channel}
+	s.failures[k] = append(s.failures[k], &f)
+}
+
+// FailPosts makes chat.postMessage to channel fail.
+func (s *Server) FailPosts(channel string, f Failure) { s.Fail(MethodPostMessage, channel, f) }
+
+// ClearFailures removes the failures of chat.postMessage to channel, or
+// of every method and channel when channel is "".
+func (s *Server) ClearFailures(channel string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if channel == "" {
+		clear(s.failures)
+		return
+	}
+	delete(s.failures, failKey{MethodPostMessage, channel})
+}
+
+// failure returns the failure for a call, using up one of its Times.
+func (s *Server) failure(method, channel string) *Failure {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range []failKey{{method, channel}, {method, ""}} {
+		fs := s.failures[k]
+		if len(fs) == 0 {
+			continue
+		}
+		f := *fs[0]
+		if fs[0].Times > 0 {
+			fs[0].Times--
+			if fs[0].Times == 0 {
+				s.failures[k] = fs[1:]
+			}
+		}
+		return &f
+	}
+	return nil
+}
+
+// Calls counts the calls of a Web API method (MethodPostMessage …),
+// failed ones included, or the posts to response URLs (MethodResponseURL).
+func (s *Server) Calls(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[method]
+}
+
+// Attempts counts the chat.postMessage calls to channel, failed ones
+// included.
+func (s *Server) Attempts(channel string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts[channel]
+}
+
+// changedLocked wakes whoever waits for a change. s.mu must be held.
+func (s *Server) changedLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// waitFor calls cond under the lock until it is true or ctx ends.
+func (s *Server) waitFor(ctx context.Context, what string, cond func() bool) error {
+	for {
+		s.mu.Lock()
+		ok := cond()
+		ch := s.changed
+		s.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("slacktest: waiting for %s: %w", what, ctx.Err())
+		}
+	}
+}
+
+// serveAPI answers the Web API methods.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	method := r.PathValue("method")
+	if err := r.ParseForm(); err != nil {
+		apiError(w, "invalid_form_data")
+		return
+	}
+	token := r.PostForm.Get("token")
+	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		token = bearer
+	}
+	channel := r.PostForm.Get("channel")
+	s.mu.Lock()
+	s.calls[method]++
+	if method == MethodPostMessage {
+		s.attempts[channel]++
+	}
+	s.changedLocked()
+	s.mu.Unlock()
+
+	want := s.botToken
+	if method == MethodConnectionsOpen {
+		want = s.appToken
+	}
+	switch {
+	case token == "":
+		apiError(w, "not_authed")
+		return
+	case token != want:
+		apiError(w, "invalid_auth")
+		return
+	}
+	if f := s.failure(method, channel); f != nil {
+		writeFailure(w, f)
+		return
+	}
+	switch method {
+	case MethodAuthTest:
+		writeJSON(w, map[string]any{"ok": true, "url": "https://slacktest.slack.com/", "team": "slacktest", "team_id": TeamID, "user": "industrybot", "user_id": BotUserID, "bot_id": "B0BOT"})
+	case MethodPostMessage:
+		s.postMessage(w, r.PostForm)
+	case MethodUsersInfo:
+		s.mu.Lock()
+		u, ok := s.users[r.PostForm.Get("user")]
+		s.mu.Unlock()
+		if !ok {
+			apiError(w, "user_not_found")
+			return
+		}
+		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{
+			"id": u.ID, "name": u.Name, "team_id": TeamID,
+			"is_admin": u.IsAdmin, "is_owner": u.IsOwner, "is_primary_owner": u.IsPrimaryOwner,
+		}})
+	case MethodConnectionsOpen:
+		s.mu.Lock()
+		s.seq++
+		ticket := s.seq
+		s.mu.Unlock()
+		ws := "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/socket?ticket=" + strconv.Itoa(ticket)
+		writeJSON(w, map[string]any{"ok": true, "url": ws})
+	default:
+		apiError(w, "unknown_method")
+	}
+}
+
+// Message is a message posted with chat.postMessage.
+type Message struct {
+	Channel string
+	TS      string
+	Text    string // the plain-text fallback
+	Blocks  slackapi.Blocks
+}
+
+// PlainText is every word the message's blocks show, in order, with mrkdwn
+// markup removed.
+func (m Message) PlainText() string { return PlainText(m.Blocks) }
+
+// Buttons are the message's buttons, in order.
+func (m Message) Buttons() []Button { return Buttons(m.Blocks) }
+
+func (s *Server) postMessage(w http.ResponseWriter, form url.Values) {
+	m := Message{Channel: form.Get("channel"), Text: form.Get("text")}
+	if m.Channel == "" {
+		apiError(w, "channel_not_found")
+		return
+	}
+	if raw := form.Get("blocks"); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &m.Blocks); err != nil {
+			apiError(w, "invalid_blocks_format")
+			return
+		}
+	}
+	if m.Text == "" && len(m.Blocks.BlockSet) == 0 {
+		apiError(w, "no_text")
+		return
+	}
+	s.mu.Lock()
+	s.seq++
+	m.TS = fmt.Sprintf("%d.%06d", 1700000000+s.seq, s.seq)
+	s.messages = append(s.messages, m)
+	s.changedLocked()
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "channel": m.Channel, "ts": m.TS, "message": map[string]any{"type": "message", "text": m.Text, "ts": m.TS, "bot_id": "B0BOT"}})
+}
+
+// Messages returns the messages posted to channel, in order; all of them
+// when channel is "".
+func (s *Server) Messages(channel string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.messagesLocked(channel)
+}
+
+func (s *Server) messagesLocked(channel string) []Message {
+	var out []Message
+	for _, m := range s.messages {
+		if channel == "" || m.Channel == channel {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Count is how many messages were posted to channel.
+func (s *Server) Count(channel string) int { return len(s.Messages(channel)) }
+
+// Counts is how many messages were posted, per channel.
+func (s *Server) Counts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for _, m := range s.messages {
+		out[m.Channel]++
+	}
+	return out
+}
+
+// WaitMessages waits until at least n messages were posted to channel (to
+// any channel when channel is "") and returns them.
+func (s *Server) WaitMessages(ctx context.Context, channel string, n int) ([]Message, error) {
+	var out []Message
+	err := s.waitFor(ctx, fmt.Sprintf("%d messages in %q", n, channel), func() bool {
+		out = s.messagesLocked(channel)
+		return len(out) >= n
+	})
+	return out, err
+}
+
+// Response is what was posted to a response URL.
+type Response struct {
+	ID              string // the last segment of the response URL
+	ResponseType    string // in_channel or ephemeral
+	ReplaceOriginal bool
+	DeleteOriginal  bool
+	Text            string
+	Blocks          slackapi.Blocks
+}
+
+// PlainText is every word the response's blocks show, in order.
+func (r Response) PlainText() string { return PlainText(r.Blocks) }
+
+// Buttons are the response's buttons, in order.
+func (r Response) Buttons() []Button { return Buttons(r.Blocks) }
+
+func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.calls[MethodResponseURL]++
+	s.changedLocked()
+	s.mu.Unlock()
+	if f := s.failure(MethodResponseURL, ""); f != nil {
+		writeFailure(w, f)
+		return
+	}
+	var body struct {
+		ResponseType    string          `json:"response_type"`
+		ReplaceOriginal bool            `json:"replace_original"`
+		DeleteOriginal  bool            `json:"delete_original"`
+		Text            string          `json:"text"`
+		Blocks          slackapi.Blocks `json:"blocks"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		apiError(w, "invalid_payload")
+		return
+	}
+	resp := Response{ID: r.PathValue("id"), ResponseType: body.ResponseType, ReplaceOriginal: body.ReplaceOriginal,
+		DeleteOriginal: body.DeleteOriginal, Text: body.Text, Blocks: body.Blocks}
+	s.mu.Lock()
+	s.responses = append(s.responses, resp)
+	s.changedLocked()
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true})
+}
+
+// Responses returns what was posted to response URLs, in order.
+func (s *Server) Responses() []Response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.responses)
+}
+
+// WaitResponses waits until at least n posts to response URLs were
+// received and returns them.
+func (s *Server) WaitResponses(ctx context.Context, n int) ([]Response, error) {
+	var out []Response
+	err := s.waitFor(ctx, fmt.Sprintf("%d responses", n), func() bool {
+		out = slices.Clone(s.responses)
+		return len(out) >= n
+	})
+	return out, err
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	json.NewEncoder(w).Encode(v)
+}
+
+func apiError(w http.ResponseWriter, code string) {
+	writeJSON(w, map[string]any{"ok": false, "error": code})
+}
+
+func writeFailure(w http.ResponseWriter, f *Failure) {
+	if f.Status == 0 {
+		body := map[string]any{"ok": false, "error": f.Error}
+		if f.Needed != "" {
+			body["needed"] = f.Needed
+			body["provided"] = "commands,chat:write"
+		}
+		writeJSON(w, body)
+		return
+	}
+	if f.Status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", strconv.Itoa(int(f.RetryAfter/time.Second)))
+	}
+	if f.Error != "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(f.Status)
+		json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": f.Error})
+		return
+	}
+	http.Error(w, http.StatusText(f.Status), f.Status)
+}
