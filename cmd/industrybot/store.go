@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"time"
+
+	"github.com/industrybot/industrybot/adapters/postgres"
 	"github.com/industrybot/industrybot/adapters/sqlite"
 	"github.com/industrybot/industrybot/bot"
 )
@@ -17,6 +20,13 @@ func (a *app) openStore(ctx context.Context) (bot.Store, error) {
 		s, err := sqlite.Open(ctx, a.cfg.StoreDSN)
 		if err != nil {
 			return nil, &ConfigError{"store.dsn", fmt.Sprintf("%q cannot be opened: %v", a.cfg.StoreDSN, err)}
+		}
+		return s, nil
+	case "postgres":
+		// The database may still be starting next to the bot: wait a little.
+		s, err := postgres.Open(ctx, a.cfg.StoreDSN, 30*time.Second)
+		if err != nil {
+			return nil, &ConfigError{"store.dsn", fmt.Sprintf("cannot be opened: %v", err)}
 		}
 		return s, nil
 	}
