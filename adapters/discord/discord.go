@@ -1,0 +1,355 @@
+// Package discord connects the bot to Discord: slash commands, buttons and
+// autocomplete over the gateway or over HTTP interactions, answered with
+// embeds; command registration; and a poster for daily picks.
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/industrybot/industrybot/bot"
+)
+
+// Completer completes a partly typed title for /why's autocomplete.
+// *bot.Engine implements it.
+type Completer interface {
+	Complete(partial string, n int) []bot.Suggestion
+}
+
+var _ Completer = (*bot.Engine)(nil)
+
+// Config holds what an Adapter needs. Handler, Titles and REST are required.
+type Config struct {
+	Handler bot.Handler
+	Titles  Completer
+	// REST is the session whose HTTP client reaches Discord's API
+	// (NewSession), for answers that follow a deferral. It needs no token:
+	// interaction webhooks are authorised by the interaction's own token.
+	REST *discordgo.Session
+	// Logger defaults to discarding.
+	Logger *slog.Logger
+	// DeferAfter is how long an answer may take before the adapter tells
+	// Discord it is thinking and follows up later; Discord fails an
+	// interaction not answered within 3 seconds. Default 1.5s.
+	DeferAfter time.Duration
+	// HandleTimeout bounds one command. Default 30s.
+	HandleTimeout time.Duration
+	// Now is the clock HTTP interactions' timestamps are checked against.
+	// Default time.Now.
+	Now func() time.Time
+}
+
+// Adapter answers Discord interactions with the bot, whichever transport
+// delivers them (Gateway, or Interactions over HTTP). It is safe for
+// concurrent use.
+type Adapter struct {
+	h             bot.Handler
+	titles        Completer
+	rest          *discordgo.Session
+	log           *slog.Logger
+	deferAfter    time.Duration
+	handleTimeout time.Duration
+	now           func() time.Time
+	inflight      sync.WaitGroup
+}
+
+// New returns an Adapter.
+func New(c Config) (*Adapter, error) {
+	switch {
+	case c.Handler == nil:
+		return nil, errors.New("discord: the adapter needs a handler")
+	case c.Titles == nil:
+		return nil, errors.New("discord: the adapter needs a title completer for /why")
+	case c.REST == nil:
+		return nil, errors.New("discord: the adapter needs a REST session (NewSession)")
+	}
+	a := &Adapter{h: c.Handler, titles: c.Titles, rest: c.REST, log: c.Logger, deferAfter: c.DeferAfter, handleTimeout: c.HandleTimeout, now: c.Now}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.deferAfter <= 0 {
+		a.deferAfter = 1500 * time.Millisecond
+	}
+	if a.handleTimeout <= 0 {
+		a.handleTimeout = 30 * time.Second
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	return a, nil
+}
+
+// Wait waits until the interactions in flight have been answered, or ctx
+// ends.
+func (a *Adapter) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { a.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("discord: interactions still in flight: %w", ctx.Err())
+	}
+}
+
+// response is an interaction callback as Discord reads it.
+type response struct {
+	Type discordgo.InteractionResponseType `json:"type"`
+	Data any                               `json:"data,omitempty"`
+}
+
+// messageData is a message in a callback, edit or follow-up.
+type messageData struct {
+	Content         string                            `json:"content,omitempty"`
+	Embeds          []*discordgo.MessageEmbed         `json:"embeds"`
+	Components      []discordgo.MessageComponent      `json:"components"`
+	Flags           discordgo.MessageFlags            `json:"flags,omitempty"`
+	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions,omitempty"`
+}
+
+func (m message) data() messageData {
+	d := messageData{Content: m.Content, Embeds: m.Embeds, Components: m.Components, Flags: m.flags(), AllowedMentions: noMentions()}
+	if d.Embeds == nil {
+		d.Embeds = []*discordgo.MessageEmbed{}
+	}
+	if d.Components == nil {
+		d.Components = []discordgo.MessageComponent{}
+	}
+	return d
+}
+
+// choicesData answers an autocomplete: "choices" must be present, even empty.
+type choicesData struct {
+	Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+}
+
+// firstAnswer sends the one response an interaction allows.
+type firstAnswer func(ctx context.Context, r *response) error
+
+// interact answers one interaction: first through first, within the
+// deferral time, then, when the answer was deferred or is longer than one
+// message, through the interaction's webhook. A panic anywhere is logged
+// and answered with a private apology.
+func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, first firstAnswer) {
+	a.inflight.Add(1)
+	defer a.inflight.Done()
+	log := a.log.With("interaction", i.ID, "type", i.Type.String(), "channel", i.ChannelID)
+	answered := false
+	send := func(r *response) error {
+		answered = true
+		return first(ctx, r)
+	}
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		log.Error("answering an interaction panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		msg := Render(bot.Failure())[0]
+		func() {
+			defer func() { _ = recover() }()
+			var err error
+			switch {
+			case !answered && i.Type == discordgo.InteractionApplicationCommandAutocomplete:
+				err = send(&response{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: choicesData{[]*discordgo.ApplicationCommandOptionChoice{}}})
+			case !answered:
+				err = send(&response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: msg.data()})
+			default:
+				err = a.followup(ctx, i, msg)
+			}
+			if err != nil {
+				log.Warn("sending the apology failed", "err", err)
+			}
+		}()
+	}()
+
+	switch i.Type {
+	case discordgo.InteractionPing:
+		if err := send(&response{Type: discordgo.InteractionResponsePong}); err != nil {
+			log.Warn("answering a ping failed", "err", err)
+		}
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		r := &response{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: choicesData{a.autocomplete(i)}}
+		if err := send(r); err != nil {
+			log.Warn("answering an autocomplete failed", "err", err)
+		}
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent:
+		req, bad := request(i)
+		if bad != nil {
+			a.deliver(ctx, log, i, send, Render(*bad), false)
+			return
+		}
+		log = log.With("command", req.Command)
+		a.answer(ctx, log, i, req, send)
+	default:
+		r := bot.Reply{Private: true, Error: "industrybot does not handle this kind of interaction. Try /help."}
+		a.deliver(ctx, log, i, send, Render(r), false)
+	}
+}
+
+// answer runs the command, deferring when it is slow to answer.
+func (a *Adapter) answer(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, req bot.Request, send func(*response) error) {
+	hctx, cancel := context.WithTimeout(ctx, a.handleTimeout)
+	defer cancel()
+	done := make(chan bot.Reply, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error("command panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				done <- bot.Failure()
+			}
+		}()
+		done <- a.h.Handle(hctx, req)
+	}()
+	timer := time.NewTimer(a.deferAfter)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		a.deliver(ctx, log, i, send, Render(r), false)
+		return
+	case <-timer.C:
+	}
+	if err := send(&response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}); err != nil {
+		log.Warn("deferring a slow answer failed; the user sees “This interaction failed”", "err", err)
+		return
+	}
+	log.Info("answer deferred: the command is slow", "after", a.deferAfter)
+	var r bot.Reply
+	select {
+	case r = <-done:
+	case <-hctx.Done():
+		log.Error("command did not answer in time", "timeout", a.handleTimeout)
+		r = bot.Failure()
+	}
+	a.deliver(ctx, log, i, send, Render(r), true)
+}
+
+// deliver sends rendered messages: the first as the interaction's answer
+// (or, after a deferral, in place of the "thinking…" message), the rest as
+// follow-ups.
+func (a *Adapter) deliver(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, send func(*response) error, msgs []message, deferred bool) {
+	rest := msgs[1:]
+	switch {
+	case !deferred:
+		if err := send(&response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: msgs[0].data()}); err != nil {
+			log.Warn("answering an interaction failed", "err", err)
+			return
+		}
+	case msgs[0].Ephemeral:
+		// The deferral was public; a private answer replaces it with an
+		// ephemeral follow-up.
+		if err := a.deleteOriginal(ctx, i); err != nil {
+			log.Warn("removing the “thinking…” message failed", "err", err)
+		}
+		rest = msgs
+	default:
+		if err := a.editOriginal(ctx, i, msgs[0]); err != nil {
+			log.Warn("sending a deferred answer failed", "err", err)
+			return
+		}
+	}
+	for _, m := range rest {
+		if err := a.followup(ctx, i, m); err != nil {
+			log.Warn("sending the rest of an answer failed", "err", err)
+			return
+		}
+	}
+}
+
+// request translates a command or a button press into the core's request.
+// A button the bot did not make answers with a private error.
+func request(i *discordgo.Interaction) (bot.Request, *bot.Reply) {
+	req := bot.Request{Platform: bot.Discord, Channel: i.ChannelID, User: user(i), Options: map[string]string{}}
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		d := i.ApplicationCommandData()
+		req.Command = d.Name
+		opts := d.Options
+		if len(opts) == 1 && opts[0].Type == discordgo.ApplicationCommandOptionSubCommand {
+			req.Options[bot.OptAction] = opts[0].Name
+			opts = opts[0].Options
+		}
+		for _, o := range opts {
+			if o.Value != nil {
+				req.Options[o.Name] = strings.TrimSpace(fmt.Sprint(o.Value))
+			}
+		}
+	case discordgo.InteractionMessageComponent:
+		cmd, opts, err := bot.ParseAction(i.MessageComponentData().CustomID)
+		if err != nil {
+			return req, &bot.Reply{Private: true, Error: "This button is from an older version of industrybot and no longer works.", Text: "Ask again with /recommend, /why or /random."}
+		}
+		req.Command, req.Options = cmd, opts
+	}
+	return req, nil
+}
+
+// user says who sent an interaction: a guild member, whose permissions in
+// the channel say whether they may manage the daily pick, or a user in a
+// DM, who may not.
+func user(i *discordgo.Interaction) bot.User {
+	var u bot.User
+	du := i.User
+	if i.Member != nil {
+		du = i.Member.User
+		u.Admin = i.Member.Permissions&adminPermissions != 0
+	}
+	if du != nil {
+		u.ID = du.ID
+		u.Name = du.GlobalName
+		if u.Name == "" {
+			u.Name = du.Username
+		}
+	}
+	return u
+}
+
+// autocomplete suggests values for the focused option: titles for /why,
+// time zones for /daily subscribe.
+func (a *Adapter) autocomplete(i *discordgo.Interaction) []*discordgo.ApplicationCommandOptionChoice {
+	d := i.ApplicationCommandData()
+	opts := d.Options
+	if len(opts) == 1 && opts[0].Type == discordgo.ApplicationCommandOptionSubCommand {
+		opts = opts[0].Options
+	}
+	var focused *discordgo.ApplicationCommandInteractionDataOption
+	for _, o := range opts {
+		if o.Focused {
+			focused = o
+		}
+	}
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	if focused == nil {
+		return choices
+	}
+	typed := ""
+	if focused.Value != nil {
+		typed = fmt.Sprint(focused.Value)
+	}
+	switch {
+	case d.Name == bot.CmdWhy && focused.Name == bot.OptTitle:
+		for _, s := range a.titles.Complete(typed, maxChoices) {
+			name := s.Label()
+			if s.Mention {
+				name += " · mentioned in passing"
+			}
+			if len(s.ID) > maxChoiceName {
+				continue
+			}
+			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: clip(name, maxChoiceName), Value: s.ID})
+		}
+	case d.Name == bot.CmdDaily && focused.Name == bot.OptTimezone:
+		for _, z := range Zones(typed, maxChoices) {
+			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: z, Value: z})
+		}
+	}
+	return choices
+}

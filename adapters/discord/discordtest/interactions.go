@@ -1,0 +1,236 @@
+package discordtest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Caller is who sends an interaction, and where.
+type Caller struct {
+	GuildID   string // "" for a direct message
+	ChannelID string
+	UserID    string
+	Username  string
+	// Permissions are the member's permissions in the channel (guild only),
+	// such as discordgo.PermissionManageGuild.
+	Permissions int64
+}
+
+// InteractionLog is what the bot sent to answer one interaction.
+type InteractionLog struct {
+	// Callbacks are the bodies POSTed to the callback endpoint; Discord
+	// takes the first and refuses the others (400, code 40060).
+	Callbacks []json.RawMessage
+	// Edits are the bodies PATCHed to the @original message.
+	Edits []json.RawMessage
+	// Deleted is set when the @original message was deleted.
+	Deleted bool
+	// Followups are the bodies POSTed to the interaction's webhook.
+	Followups []json.RawMessage
+	// Authorization is set when any call carried an Authorization header
+	// (none needs one: the interaction token authorises them).
+	Authorization bool
+}
+
+type record struct {
+	i   *discordgo.Interaction
+	log InteractionLog
+}
+
+// Track makes the fake accept callbacks and webhooks for i: the builders
+// and Dispatch call it; an HTTP-mode test that builds its own interaction
+// calls it too.
+func (s *Server) Track(i *discordgo.Interaction) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.interactions[i.Token]; !ok {
+		s.interactions[i.Token] = &record{i: i}
+		s.byID[i.ID] = i.Token
+	}
+}
+
+func (s *Server) newInteraction(c Caller, t discordgo.InteractionType, data discordgo.InteractionData) *discordgo.Interaction {
+	s.mu.Lock()
+	id := s.id()
+	s.mu.Unlock()
+	i := &discordgo.Interaction{
+		ID: id, AppID: s.opts.ApplicationID, Type: t, Data: data,
+		GuildID: c.GuildID, ChannelID: c.ChannelID, Token: "itoken-" + id, Version: 1, Locale: discordgo.EnglishGB,
+	}
+	u := &discordgo.User{ID: c.UserID, Username: c.Username}
+	if u.ID == "" {
+		u.ID = "900000000000000001"
+	}
+	if u.Username == "" {
+		u.Username = "tester"
+	}
+	if c.GuildID != "" {
+		i.Member = &discordgo.Member{User: u, Permissions: c.Permissions, GuildID: c.GuildID}
+		i.Context = discordgo.InteractionContextGuild
+	} else {
+		i.User = u
+		i.Context = discordgo.InteractionContextBotDM
+	}
+	s.Track(i)
+	return i
+}
+
+// Command builds a slash command interaction.
+func (s *Server) Command(c Caller, name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.Interaction {
+	return s.newInteraction(c, discordgo.InteractionApplicationCommand, discordgo.ApplicationCommandInteractionData{
+		ID: "cmd-" + name, Name: name, CommandType: discordgo.ChatApplicationCommand, Options: opts,
+	})
+}
+
+// Autocomplete builds an autocomplete interaction: one of opts should be
+// Focused.
+func (s *Server) Autocomplete(c Caller, name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.Interaction {
+	return s.newInteraction(c, discordgo.InteractionApplicationCommandAutocomplete, discordgo.ApplicationCommandInteractionData{
+		ID: "cmd-" + name, Name: name, CommandType: discordgo.ChatApplicationCommand, Options: opts,
+	})
+}
+
+// Button builds the press of a button with this custom id.
+func (s *Server) Button(c Caller, customID string) *discordgo.Interaction {
+	return s.newInteraction(c, discordgo.InteractionMessageComponent, discordgo.MessageComponentInteractionData{
+		CustomID: customID, ComponentType: discordgo.ButtonComponent,
+	})
+}
+
+// Ping builds a PING, as Discord sends to check an HTTP endpoint.
+func (s *Server) Ping() *discordgo.Interaction {
+	s.mu.Lock()
+	id := s.id()
+	s.mu.Unlock()
+	return &discordgo.Interaction{ID: id, AppID: s.opts.ApplicationID, Type: discordgo.InteractionPing, Token: "itoken-" + id, Version: 1}
+}
+
+// String is a string option.
+func String(name, value string) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionString, Value: value}
+}
+
+// Focused is the string option being typed, in an autocomplete.
+func Focused(name, value string) *discordgo.ApplicationCommandInteractionDataOption {
+	o := String(name, value)
+	o.Focused = true
+	return o
+}
+
+// Subcommand is a subcommand with its options.
+func Subcommand(name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionSubCommand, Options: opts}
+}
+
+// Interaction returns what the bot sent for the interaction with this
+// token.
+func (s *Server) Interaction(token string) InteractionLog {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.interactions[token]
+	if r == nil {
+		return InteractionLog{}
+	}
+	l := r.log
+	l.Callbacks = slices.Clone(l.Callbacks)
+	l.Edits = slices.Clone(l.Edits)
+	l.Followups = slices.Clone(l.Followups)
+	return l
+}
+
+// WaitCallback waits for the first answer to i and returns its body.
+func (s *Server) WaitCallback(ctx context.Context, i *discordgo.Interaction) (json.RawMessage, error) {
+	var cb json.RawMessage
+	err := s.Wait(ctx, func() bool {
+		l := s.Interaction(i.Token)
+		if len(l.Callbacks) > 0 {
+			cb = l.Callbacks[0]
+			return true
+		}
+		return false
+	})
+	return cb, err
+}
+
+func (s *Server) callback(w http.ResponseWriter, id, token string, body []byte) {
+	s.mu.Lock()
+	r := s.interactions[token]
+	if r == nil || r.i.ID != id {
+		s.mu.Unlock()
+		apiError(w, http.StatusNotFound, 10062, "Unknown interaction")
+		return
+	}
+	first := len(r.log.Callbacks) == 0
+	r.log.Callbacks = append(r.log.Callbacks, json.RawMessage(body))
+	s.change()
+	s.mu.Unlock()
+	if !first {
+		apiError(w, http.StatusBadRequest, 40060, "Interaction has already been acknowledged.")
+		return
+	}
+	var resp struct {
+		Type *int `json:"type"`
+	}
+	if json.Unmarshal(body, &resp) != nil || resp.Type == nil {
+		apiError(w, http.StatusBadRequest, 50035, "Invalid Form Body")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// webhook serves /webhooks/{app}/{token}[/messages/@original].
+func (s *Server) webhook(w http.ResponseWriter, r *http.Request, parts []string, body []byte) {
+	app, token := parts[0], parts[1]
+	s.mu.Lock()
+	rec := s.interactions[token]
+	s.mu.Unlock()
+	if rec == nil || app != rec.i.AppID {
+		apiError(w, http.StatusNotFound, 10015, "Unknown Webhook")
+		return
+	}
+	original := len(parts) == 4 && parts[2] == "messages" && parts[3] == "@original"
+	update := func(f func(l *InteractionLog)) {
+		s.mu.Lock()
+		f(&rec.log)
+		if r.Header.Get("Authorization") != "" {
+			rec.log.Authorization = true
+		}
+		s.change()
+		s.mu.Unlock()
+	}
+	switch {
+	case original && r.Method == http.MethodPatch:
+		m, err := parseMessage(body)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
+			return
+		}
+		update(func(l *InteractionLog) { l.Edits = append(l.Edits, json.RawMessage(body)) })
+		m.ID, m.ChannelID = "original-"+rec.i.ID, rec.i.ChannelID
+		writeJSON(w, 200, messageJSON(m, s.opts.ApplicationID))
+	case original && r.Method == http.MethodDelete:
+		update(func(l *InteractionLog) { l.Deleted = true })
+		w.WriteHeader(http.StatusNoContent)
+	case len(parts) == 2 && r.Method == http.MethodPost:
+		m, err := parseMessage(body)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
+			return
+		}
+		update(func(l *InteractionLog) { l.Followups = append(l.Followups, json.RawMessage(body)) })
+		if r.URL.Query().Get("wait") != "true" {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		s.mu.Lock()
+		m.ID, m.ChannelID = s.id(), rec.i.ChannelID
+		s.mu.Unlock()
+		writeJSON(w, 200, messageJSON(m, s.opts.ApplicationID))
+	default:
+		apiError(w, http.StatusNotFound, 0, "404: Not Found")
+	}
+}

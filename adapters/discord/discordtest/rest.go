@@ -1,0 +1,354 @@
+package discordtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+var apiPrefix = regexp.MustCompile(`^/api/v[0-9]+`)
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
+	path := apiPrefix.ReplaceAllString(r.URL.Path, "")
+	auth := r.Header.Get("Authorization")
+	authorized := strings.HasPrefix(auth, "Bot ") && s.tokenOK(auth)
+	sw := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	if err != nil {
+		apiError(sw, http.StatusBadRequest, 0, "unreadable body")
+	} else {
+		s.route(sw, r, path, body, authorized)
+	}
+	s.mu.Lock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Authorized: authorized, Authorization: auth != "", Status: sw.status})
+	s.change()
+	s.mu.Unlock()
+}
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request, path string, body []byte, authorized bool) {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	needAuth := func() bool {
+		if !authorized {
+			apiError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
+		}
+		return authorized
+	}
+	m := r.Method
+	switch {
+	case m == "GET" && path == "/gateway":
+		writeJSON(w, 200, map[string]any{"url": s.GatewayURL})
+	case m == "GET" && path == "/gateway/bot":
+		if needAuth() {
+			writeJSON(w, 200, map[string]any{"url": s.GatewayURL, "shards": 1,
+				"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
+		}
+	case m == "GET" && path == "/oauth2/applications/@me":
+		if needAuth() {
+			writeJSON(w, 200, map[string]any{"id": s.opts.ApplicationID, "name": "industrybot", "bot_public": true})
+		}
+	case len(parts) == 4 && parts[0] == "interactions" && parts[3] == "callback" && m == "POST":
+		s.callback(w, parts[1], parts[2], body)
+	case len(parts) >= 3 && parts[0] == "webhooks":
+		s.webhook(w, r, parts[1:], body)
+	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages" && m == "POST":
+		if needAuth() {
+			s.postMessage(w, parts[1], body)
+		}
+	case len(parts) >= 3 && parts[0] == "applications" && parts[len(parts)-1] == "commands":
+		if !needAuth() {
+			return
+		}
+		guild := ""
+		if len(parts) == 5 && parts[2] == "guilds" {
+			guild = parts[3]
+		} else if len(parts) != 3 {
+			apiError(w, 404, 0, "404: Not Found")
+			return
+		}
+		if parts[1] != s.opts.ApplicationID {
+			apiError(w, http.StatusForbidden, 50001, "Missing Access")
+			return
+		}
+		s.commandsRoute(w, m, guild, body)
+	default:
+		apiError(w, http.StatusNotFound, 0, "404: Not Found")
+	}
+}
+
+func (s *Server) commandsRoute(w http.ResponseWriter, method, guild string, body []byte) {
+	switch method {
+	case "GET":
+		s.mu.Lock()
+		cmds := s.commands[guild]
+		s.mu.Unlock()
+		if cmds == nil {
+			cmds = []*discordgo.ApplicationCommand{}
+		}
+		writeJSON(w, 200, cmds)
+	case "PUT":
+		var cmds []*discordgo.ApplicationCommand
+		if err := json.Unmarshal(body, &cmds); err != nil {
+			apiError(w, http.StatusBadRequest, 50035, "Invalid Form Body: "+err.Error())
+			return
+		}
+		if msg := checkCommands(cmds); msg != "" {
+			apiError(w, http.StatusBadRequest, 50035, "Invalid Form Body: "+msg)
+			return
+		}
+		s.mu.Lock()
+		for _, c := range cmds {
+			c.ID, c.ApplicationID, c.GuildID, c.Version = s.id(), s.opts.ApplicationID, guild, s.id()
+		}
+		s.commands[guild] = cmds
+		s.overwrites[guild]++
+		s.change()
+		s.mu.Unlock()
+		writeJSON(w, 200, cmds)
+	default:
+		apiError(w, http.StatusMethodNotAllowed, 0, "405: Method Not Allowed")
+	}
+}
+
+var commandName = regexp.MustCompile(`^[-_\p{L}\p{N}]{1,32}$`)
+
+// checkCommands applies the limits Discord checks on a bulk overwrite.
+func checkCommands(cmds []*discordgo.ApplicationCommand) string {
+	if len(cmds) > 100 {
+		return "more than 100 commands"
+	}
+	var check func(where string, opts []*discordgo.ApplicationCommandOption) string
+	check = func(where string, opts []*discordgo.ApplicationCommandOption) string {
+		if len(opts) > 25 {
+			return where + ": more than 25 options"
+		}
+		for _, o := range opts {
+			w := where + "." + o.Name
+			switch {
+			case !commandName.MatchString(o.Name) || strings.ToLower(o.Name) != o.Name:
+				return w + ": invalid name"
+			case o.Description == "" || len([]rune(o.Description)) > 100:
+				return w + ": description must be 1-100 characters"
+			case o.Autocomplete && len(o.Choices) > 0:
+				return w + ": autocomplete and choices are exclusive"
+			case len(o.Choices) > 25:
+				return w + ": more than 25 choices"
+			}
+			if msg := check(w, o.Options); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	}
+	for _, c := range cmds {
+		switch {
+		case !commandName.MatchString(c.Name) || strings.ToLower(c.Name) != c.Name:
+			return c.Name + ": invalid name"
+		case c.Description == "" || len([]rune(c.Description)) > 100:
+			return c.Name + ": description must be 1-100 characters"
+		}
+		if msg := check(c.Name, c.Options); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// Failure is how the fake fails a channel's posts.
+type Failure struct {
+	Status  int    // HTTP status
+	Code    int    // Discord's JSON error code
+	Message string // Discord's JSON error message
+	// RetryAfter, for a 429, goes into the Retry-After header (whole
+	// seconds, rounded up) and the body's retry_after (seconds, exact).
+	RetryAfter time.Duration
+	// Times is how many posts fail before the channel works again; 0
+	// fails every post until ClearFailure.
+	Times int
+}
+
+// UnknownChannel is Discord's answer for a channel that does not exist.
+func UnknownChannel() Failure {
+	return Failure{Status: http.StatusNotFound, Code: 10003, Message: "Unknown Channel"}
+}
+
+// MissingAccess is Discord's answer when the bot cannot see the channel.
+func MissingAccess() Failure {
+	return Failure{Status: http.StatusForbidden, Code: 50001, Message: "Missing Access"}
+}
+
+// MissingPermissions is Discord's answer when the bot may not post there.
+func MissingPermissions() Failure {
+	return Failure{Status: http.StatusForbidden, Code: 50013, Message: "Missing Permissions"}
+}
+
+// RateLimited is Discord's 429 asking to wait d.
+func RateLimited(d time.Duration) Failure {
+	return Failure{Status: http.StatusTooManyRequests, Message: "You are being rate limited.", RetryAfter: d}
+}
+
+// ServerError is a Discord outage.
+func ServerError() Failure {
+	return Failure{Status: http.StatusInternalServerError, Message: "500: Internal Server Error"}
+}
+
+// FailChannel makes posts to a channel fail with f.
+func (s *Server) FailChannel(channelID string, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[channelID] = &f
+}
+
+// ClearFailure makes posts to a channel work again.
+func (s *Server) ClearFailure(channelID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.failures, channelID)
+}
+
+// Message is a message the bot posted to a channel.
+type Message struct {
+	ID        string
+	ChannelID string
+	Content   string
+	Embeds    []*discordgo.MessageEmbed
+	Buttons   []Button // every button, row by row
+	Flags     discordgo.MessageFlags
+	// JSON is the body the bot sent.
+	JSON json.RawMessage
+}
+
+// Button is a button of a message.
+type Button struct {
+	Label    string `json:"label"`
+	CustomID string `json:"custom_id"`
+	Style    int    `json:"style"`
+	URL      string `json:"url"`
+}
+
+// wireMessage is what the fake reads of a message body.
+type wireMessage struct {
+	Content    string                    `json:"content"`
+	Embeds     []*discordgo.MessageEmbed `json:"embeds"`
+	Flags      discordgo.MessageFlags    `json:"flags"`
+	Components []struct {
+		Type       int      `json:"type"`
+		Components []Button `json:"components"`
+	} `json:"components"`
+}
+
+func parseMessage(body []byte) (Message, error) {
+	var wm wireMessage
+	if err := json.Unmarshal(body, &wm); err != nil {
+		return Message{}, err
+	}
+	m := Message{Content: wm.Content, Embeds: wm.Embeds, Flags: wm.Flags, JSON: json.RawMessage(body)}
+	for _, row := range wm.Components {
+		m.Buttons = append(m.Buttons, row.Components...)
+	}
+	return m, nil
+}
+
+// messageJSON is the message object Discord answers a post with.
+func messageJSON(m Message, appID string) map[string]any {
+	return map[string]any{
+		"id": m.ID, "channel_id": m.ChannelID, "content": m.Content, "embeds": m.Embeds, "flags": m.Flags,
+		"type": 0, "timestamp": time.Now().UTC().Format(time.RFC3339),
+		"author": map[string]any{"id": appID, "username": "industrybot", "bot": true},
+	}
+}
+
+func (s *Server) postMessage(w http.ResponseWriter, channel string, body []byte) {
+	s.mu.Lock()
+	s.attempts[channel]++
+	f := s.failures[channel]
+	var fail Failure
+	if f != nil {
+		fail = *f
+		if f.Times > 0 {
+			if f.Times--; f.Times == 0 {
+				delete(s.failures, channel)
+			}
+		}
+	}
+	s.change()
+	s.mu.Unlock()
+	if f != nil {
+		if fail.Status == http.StatusTooManyRequests {
+			secs := fail.RetryAfter.Seconds()
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(secs))))
+			w.Header().Set("X-RateLimit-Scope", "user")
+			writeJSON(w, fail.Status, map[string]any{"message": fail.Message, "retry_after": secs, "global": false})
+			return
+		}
+		apiError(w, fail.Status, fail.Code, fail.Message)
+		return
+	}
+	m, err := parseMessage(body)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
+		return
+	}
+	if m.Content == "" && len(m.Embeds) == 0 {
+		apiError(w, http.StatusBadRequest, 50006, "Cannot send an empty message")
+		return
+	}
+	s.mu.Lock()
+	m.ID, m.ChannelID = s.id(), channel
+	s.messages[channel] = append(s.messages[channel], m)
+	s.change()
+	s.mu.Unlock()
+	writeJSON(w, 200, messageJSON(m, s.opts.ApplicationID))
+}
+
+// Messages returns the messages posted to a channel, in order.
+func (s *Server) Messages(channelID string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.messages[channelID]...)
+}
+
+// MessageCount counts the messages posted to a channel.
+func (s *Server) MessageCount(channelID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.messages[channelID])
+}
+
+// MessageCounts counts the messages posted, by channel.
+func (s *Server) MessageCounts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.messages))
+	for ch, ms := range s.messages {
+		out[ch] = len(ms)
+	}
+	return out
+}
+
+// Attempts counts the posts to a channel, failed ones included.
+func (s *Server) Attempts(channelID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts[channelID]
+}
+
+func (s *Server) String() string { return fmt.Sprintf("discordtest.Server(%s)", s.URL) }

@@ -1,0 +1,137 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
+)
+
+// Gateway receives interactions over a gateway connection (a websocket
+// Discord opens to the bot) and answers them through the Adapter.
+type Gateway struct {
+	a   *Adapter
+	s   *discordgo.Session
+	log *slog.Logger
+	// retryDelay is how long to wait before the attempt-th retry of a
+	// failed first connection.
+	retryDelay func(attempt int) time.Duration
+	// drain bounds how long Run waits for answers in flight after ctx ends.
+	drain time.Duration
+}
+
+// NewGateway returns a gateway connection for session s (NewSession, with a
+// bot token) answering through a.
+func NewGateway(a *Adapter, s *discordgo.Session) *Gateway {
+	return &Gateway{
+		a: a, s: s, log: a.log.With("transport", "gateway", "shard", s.ShardID, "shards", s.ShardCount),
+		retryDelay: func(attempt int) time.Duration { return min(time.Second<<min(attempt, 6), time.Minute) },
+		drain:      10 * time.Second,
+	}
+}
+
+// Ready reports whether the gateway is connected: a readiness check.
+func (g *Gateway) Ready(context.Context) error {
+	// discordgo sets DataReady once connected and heartbeating, and clears
+	// it when the connection closes. Open holds the lock while it connects:
+	// that is "not ready" too, not a reason to block the check.
+	ready := false
+	if g.s.TryRLock() {
+		ready = g.s.DataReady
+		g.s.RUnlock()
+	}
+	if !ready {
+		return errors.New("the Discord gateway is not connected (connecting or reconnecting)")
+	}
+	return nil
+}
+
+// Run connects, answers interactions until ctx ends, then disconnects and
+// waits for the answers in flight. A connection that drops is reconnected
+// (and resumed) by discordgo. Run returns an error when the first
+// connection fails for a reason retrying cannot fix, such as a refused
+// token.
+func (g *Gateway) Run(ctx context.Context) error {
+	// Interactions answered while shutting down still get their answer.
+	ictx := context.WithoutCancel(ctx)
+	for _, remove := range []func(){
+		g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) {
+			g.log.Info("discord gateway connected")
+		}),
+		g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+			if ctx.Err() == nil {
+				g.log.Warn("discord gateway disconnected; reconnecting")
+			}
+		}),
+		g.s.AddHandler(func(_ *discordgo.Session, e *discordgo.InteractionCreate) {
+			g.a.interact(ictx, e.Interaction, func(ctx context.Context, r *response) error {
+				return g.a.callback(ctx, e.Interaction, r)
+			})
+		}),
+	} {
+		defer remove()
+	}
+	if err := g.open(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	if err := g.s.Close(); err != nil {
+		g.log.Warn("closing the discord gateway", "err", err)
+	}
+	dctx, cancel := context.WithTimeout(ictx, g.drain)
+	defer cancel()
+	if err := g.a.Wait(dctx); err != nil {
+		g.log.Warn("stopped with answers in flight", "err", err)
+	}
+	return nil
+}
+
+// open makes the first connection, retrying failures that may pass.
+func (g *Gateway) open(ctx context.Context) error {
+	for attempt := 0; ; attempt++ {
+		err := g.s.Open()
+		if err == nil {
+			return nil
+		}
+		if perm := permanent(err); perm != nil {
+			return perm
+		}
+		wait := g.retryDelay(attempt)
+		g.log.Warn("connecting to the discord gateway failed; retrying", "err", err, "retry_in", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// permanent explains a gateway close code that retrying cannot fix.
+func permanent(err error) error {
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) {
+		return nil
+	}
+	what := ""
+	switch ce.Code {
+	case 4004:
+		what = "the bot token was refused (4004 Authentication failed): copy it again from the Developer Portal (Bot → Reset Token) into INDUSTRYBOT_DISCORD_TOKEN"
+	case 4010:
+		what = "the shard is invalid (4010): check discord.shard_id and discord.shard_count"
+	case 4011:
+		what = "the bot is in too many servers for one connection (4011 Sharding required): set discord.shard_count and run one process per discord.shard_id"
+	case 4012:
+		what = "the gateway refused the API version (4012): upgrade industrybot"
+	case 4013, 4014:
+		what = fmt.Sprintf("the gateway refused the intents (%d): upgrade industrybot", ce.Code)
+	default:
+		return nil
+	}
+	return errors.New("discord gateway: " + what)
+}

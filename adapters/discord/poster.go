@@ -1,0 +1,179 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/industrybot/industrybot/bot"
+)
+
+// Poster implements bot.Poster on Discord: it sends a reply to a channel as
+// a bot message with the same embeds and buttons as an interaction answer.
+// It needs a session with the bot token.
+type Poster struct {
+	s   *discordgo.Session
+	log *slog.Logger
+}
+
+var _ bot.Poster = (*Poster)(nil)
+
+// NewPoster returns a poster sending with session s (NewSession).
+func NewPoster(s *discordgo.Session, log *slog.Logger) *Poster {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Poster{s: s, log: log}
+}
+
+// defaultRetryAfter is the wait a 429 that names none is given.
+const defaultRetryAfter = time.Second
+
+// Post sends reply to the channel with this id. A failure is a
+// *bot.PostError: Permanent, with a Hint, when the channel is unknown (404,
+// code 10003), the bot cannot see it (403, 50001) or may not post there
+// (403, 50013), or the token is refused (401); RetryAfter when Discord rate
+// limits (429); neither for server errors (5xx) and network failures, which
+// may pass. discordgo's own retries are off: the caller decides when to try
+// again. A reply longer than one message is sent as several; a failure
+// part-way returns the error, with the first messages sent.
+func (p *Poster) Post(ctx context.Context, channel string, reply bot.Reply) error {
+	if channel == "" {
+		return &bot.PostError{Permanent: true, Err: errors.New("discord: posting needs a channel id"), Hint: "name the channel by its id (Developer Mode → Copy Channel ID)"}
+	}
+	if p.s.Token == "" {
+		return &bot.PostError{Permanent: true, Err: errors.New("discord: posting needs the bot token"), Hint: "set INDUSTRYBOT_DISCORD_TOKEN"}
+	}
+	for i, m := range Render(reply) {
+		rec := &lastResponse{}
+		next := p.s.Client.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		client := &http.Client{Transport: &recorder{next: next, last: rec}, Timeout: p.s.Client.Timeout}
+		send := &discordgo.MessageSend{Content: m.Content, Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions()}
+		_, err := p.s.ChannelMessageSendComplex(channel, send,
+			discordgo.WithContext(ctx), discordgo.WithClient(client),
+			discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
+		if err != nil {
+			pe := classify(channel, err, rec)
+			p.log.Warn("posting to a discord channel failed", "channel", channel, "part", i+1, "permanent", pe.Permanent, "retry_after", pe.RetryAfter, "err", pe.Err)
+			return pe
+		}
+	}
+	return nil
+}
+
+// lastResponse is the status and Retry-After of the last response to one
+// post: discordgo does not return them for every failure (a 429 whose body
+// is not JSON, a 502 after its retries).
+type lastResponse struct {
+	mu         sync.Mutex
+	status     int
+	retryAfter time.Duration
+}
+
+type recorder struct {
+	next http.RoundTripper
+	last *lastResponse
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.next.RoundTrip(req)
+	if resp != nil {
+		r.last.mu.Lock()
+		r.last.status = resp.StatusCode
+		r.last.retryAfter = 0
+		if s, err := strconv.ParseFloat(resp.Header.Get("Retry-After"), 64); err == nil && s > 0 {
+			r.last.retryAfter = time.Duration(s * float64(time.Second))
+		}
+		r.last.mu.Unlock()
+	}
+	return resp, err
+}
+
+// Discord's JSON error codes that decide a post's fate.
+const (
+	codeUnknownChannel     = 10003
+	codeMissingAccess      = 50001
+	codeMissingPermissions = 50013
+)
+
+const (
+	hintUnknownChannel = "the channel was deleted, or its id is wrong: unsubscribe it (/daily unsubscribe) or fix daily.channels"
+	hintMissingAccess  = "the bot cannot see the channel: invite it to the server (industrybot discord invite) and give it View Channel there"
+	hintPermissions    = "grant the bot View Channel, Send Messages and Embed Links in the channel"
+	hintToken          = "Discord refused the bot token: copy it again from the Developer Portal (Bot → Reset Token) into INDUSTRYBOT_DISCORD_TOKEN"
+)
+
+// classify turns a failed send into a *bot.PostError. Its text names the
+// channel, the status and Discord's code, never the token.
+func classify(channel string, err error, rec *lastResponse) *bot.PostError {
+	rec.mu.Lock()
+	status, headerRetry := rec.status, rec.retryAfter
+	rec.mu.Unlock()
+	what := "discord: posting to channel " + channel
+
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) {
+		wait := headerRetry
+		if rl.TooManyRequests != nil && rl.TooManyRequests.RetryAfter > 0 {
+			wait = rl.TooManyRequests.RetryAfter
+		}
+		if wait <= 0 {
+			wait = defaultRetryAfter
+		}
+		return &bot.PostError{RetryAfter: wait, Err: fmt.Errorf("%s: rate limited (HTTP 429)", what)}
+	}
+	code, text := 0, ""
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		status = re.Response.StatusCode
+		if re.Message != nil {
+			code, text = re.Message.Code, re.Message.Message
+		}
+	}
+	switch {
+	case status == 0:
+		// No answer: a network failure or a cancelled context.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return &bot.PostError{Err: fmt.Errorf("%s: %w", what, err)}
+	case status == http.StatusTooManyRequests:
+		wait := headerRetry
+		if wait <= 0 {
+			wait = defaultRetryAfter
+		}
+		return &bot.PostError{RetryAfter: wait, Err: fmt.Errorf("%s: rate limited (HTTP 429)", what)}
+	case status >= 500:
+		return &bot.PostError{Err: fmt.Errorf("%s: HTTP %d: Discord failed; it may pass", what, status)}
+	}
+	e := fmt.Errorf("%s: HTTP %d", what, status)
+	if code != 0 {
+		e = fmt.Errorf("%s: HTTP %d, code %d %s", what, status, code, text)
+	}
+	pe := &bot.PostError{Permanent: true, Err: e}
+	switch {
+	case code == codeUnknownChannel || status == http.StatusNotFound:
+		pe.Hint = hintUnknownChannel
+	case code == codeMissingAccess:
+		pe.Hint = hintMissingAccess
+	case code == codeMissingPermissions || status == http.StatusForbidden:
+		pe.Hint = hintPermissions
+	case status == http.StatusUnauthorized:
+		pe.Hint = hintToken
+	default:
+		pe.Hint = "Discord refused the message; retrying will not help: report it with this error"
+	}
+	return pe
+}
