@@ -22,6 +22,8 @@ type env struct {
 	stdout, stderr io.Writer
 	// listening, when set, is told the address serve listens on.
 	listening func(net.Addr)
+	// redact blanks the configured secrets, once a configuration is loaded.
+	redact *redaction
 }
 
 // exitError carries an exit code other than 1.
@@ -42,7 +44,11 @@ func (e *env) execute(ctx context.Context, args []string) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(e.stderr, "industrybot: "+strings.ReplaceAll(err.Error(), "\n", "; "))
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	if e.redact == nil {
+		e.redact = newRedaction(nil)
+	}
+	fmt.Fprintln(e.stderr, "industrybot: "+e.redact.String(msg))
 	var x *exitError
 	if errors.As(err, &x) {
 		return x.code
@@ -97,17 +103,8 @@ func (e *env) app(cmd *cobra.Command) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{env: e, cfg: cfg, log: newLogger(e.stderr, cfg.LogLevel, cfg.LogFormat)}, nil
-}
-
-func newLogger(w io.Writer, level, format string) *slog.Logger {
-	var lv slog.Level
-	_ = lv.UnmarshalText([]byte(level))
-	opts := &slog.HandlerOptions{Level: lv}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	e.redact = newRedaction(cfg.secrets())
+	return &app{env: e, cfg: cfg, log: newLogger(e.stderr, cfg.LogLevel, cfg.LogFormat, cfg.secrets())}, nil
 }
 
 // catalog loads catalog.path, or the built-in catalog.

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestRedaction(t *testing.T) {
+	r := newRedaction([]string{"s3cr3t-signing", "my-discord-token-value", ""})
+	tests := []struct{ in, out string }{
+		{"signature with s3cr3t-signing inside", "signature with [REDACTED] inside"},
+		{`Post "https://slack.com/api/chat.postMessage?token=xoxb-1234-5678-abcdefgh": EOF`, `Post "https://slack.com/api/chat.postMessage?token=[REDACTED]": EOF`},
+		{"app token xapp-1-A0123-456-abcdef", "app token [REDACTED]"},
+		{"Authorization: Bot my-discord-token-value", "Authorization: [REDACTED]"},
+		{`header map[Authorization:[Bot MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123]]`, `header map[Authorization:[[REDACTED]]]`},
+		{"token MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123 leaked", "token [REDACTED] leaked"},
+		{"Bearer abcdefghijklmnopqrstuvwxyz", "Bearer [REDACTED]"},
+		{"postgres://bot:hunter2@db:5432/x", "postgres://bot:[REDACTED]@db:5432/x"},
+		{"nothing secret here: heat (1995)", "nothing secret here: heat (1995)"},
+	}
+	for _, tc := range tests {
+		if got := r.String(tc.in); got != tc.out {
+			t.Errorf("%q\n got %q\nwant %q", tc.in, got, tc.out)
+		}
+	}
+}
+
+type tokenErr struct{}
+
+func (tokenErr) Error() string { return "request failed: Authorization: Bot my-discord-token-value" }
+
+func TestLoggerRedactsEverywhere(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		var buf bytes.Buffer
+		log := newLogger(&buf, "debug", format, []string{"my-discord-token-value"})
+		log = log.With("session", "token=my-discord-token-value")
+		log.WithGroup("g").Error("failed with my-discord-token-value",
+			"err", fmt.Errorf("wrapped: %w", tokenErr{}),
+			"url", "https://x/?t=my-discord-token-value",
+			"group", slog.GroupValue(slog.String("inner", "my-discord-token-value")),
+			"any", struct{ T string }{"my-discord-token-value"},
+			"plain", errors.New("fine"))
+		out := buf.String()
+		if strings.Contains(out, "my-discord-token-value") {
+			t.Errorf("%s: the token is in the log:\n%s", format, out)
+		}
+		if !strings.Contains(out, "fine") || strings.Count(out, "[REDACTED]") < 6 {
+			t.Errorf("%s: expected six redactions and the rest intact:\n%s", format, out)
+		}
+	}
+}
