@@ -47,18 +47,38 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
+// clock is a settable clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
 // httpRig is an adapter in HTTP mode behind a server on 127.0.0.1, with a
 // fake Slack for its response URLs and Web API calls.
 type httpRig struct {
-	fake *slacktest.Server
-	a    *slack.Adapter
-	srv  *httptest.Server
+	fake  *slacktest.Server
+	a     *slack.Adapter
+	srv   *httptest.Server
+	clock *clock // the adapter's; requests are signed at it
 }
 
 func newHTTPRig(t *testing.T, h bot.Handler, opts ...func(*slack.Config)) *httpRig {
 	t.Helper()
 	fake := slacktest.New(t)
-	c := slack.Config{Handler: h, Mode: slack.ModeHTTP, SigningSecret: testSecret, APIURL: fake.APIURL(), Now: func() time.Time { return testNow }}
+	clk := &clock{t: testNow}
+	c := slack.Config{Handler: h, Mode: slack.ModeHTTP, SigningSecret: testSecret, APIURL: fake.APIURL(), Now: clk.Now}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -76,13 +96,13 @@ func newHTTPRig(t *testing.T, h bot.Handler, opts ...func(*slack.Config)) *httpR
 			t.Error(err)
 		}
 	})
-	return &httpRig{fake: fake, a: a, srv: srv}
+	return &httpRig{fake: fake, a: a, srv: srv, clock: clk}
 }
 
 // post sends a signed body to path and returns the status and body.
 func (r *httpRig) post(t *testing.T, path string, body []byte) (int, []byte) {
 	t.Helper()
-	req, err := slacktest.SignedRequest(testCtx(t), r.srv.URL+path, testSecret, testNow, body)
+	req, err := slacktest.SignedRequest(testCtx(t), r.srv.URL+path, testSecret, r.clock.Now(), body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,11 +123,17 @@ func do(t *testing.T, req *http.Request) (int, []byte) {
 	return resp.StatusCode, body
 }
 
-// command sends "/why heat" from user U1 in channel C1 and returns the
-// answer in the response, or at the response URL when it went there.
+// command sends a line such as "/why heat" from user U1 in channel C1 and
+// returns the answer in the response.
 func (r *httpRig) command(t *testing.T, line string) slacktest.Response {
 	t.Helper()
+	return r.commandFrom(t, "U1", line)
+}
+
+func (r *httpRig) commandFrom(t *testing.T, user, line string) slacktest.Response {
+	t.Helper()
 	c := slashCommand(line)
+	c.UserID = user
 	c.ResponseURL = r.fake.ResponseURL()
 	status, body := r.post(t, slack.CommandsPath, []byte(slacktest.CommandForm(c).Encode()))
 	if status != http.StatusOK {

@@ -220,3 +220,31 @@ func TestHTTPModeNeedsSecret(t *testing.T) {
 		t.Errorf("got %v, want an error naming slack.signing_secret", err)
 	}
 }
+
+// TestFollowUpRateLimited: a 429 from a response URL is waited out for its
+// Retry-After, then the answer is sent again.
+func TestFollowUpRateLimited(t *testing.T) {
+	r := newHTTPRig(t, MustBot(t))
+	waits := recordSleeps(r.a)
+	answer := r.command(t, "/random")
+	f := slacktest.RateLimited(4 * time.Second)
+	f.Times = 1
+	r.fake.Fail(slacktest.MethodResponseURL, "", f)
+	p := slacktest.Press{Button: button(t, answer, "Why?"), Channel: "C1", User: "U1", ResponseURL: r.fake.ResponseURL()}
+	if status, _ := r.post(t, slack.InteractionsPath, []byte(slacktest.InteractionForm(slacktest.BlockActionsPayload(p)).Encode())); status != http.StatusOK {
+		t.Fatalf("press: status %d", status)
+	}
+	got, err := r.fake.WaitResponses(testCtx(t), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := content(got[0]); len(c.Titles) != 1 {
+		t.Errorf("response %+v, want the commentary", c)
+	}
+	if n := r.fake.Calls(slacktest.MethodResponseURL); n != 2 {
+		t.Errorf("%d posts to the response URL, want 2 (a 429, then the answer)", n)
+	}
+	if w := waits(); len(w) != 1 || w[0] != 4*time.Second {
+		t.Errorf("waited %v, want [4s]", w)
+	}
+}

@@ -131,7 +131,7 @@ type builder struct{ blocks []slackapi.Block }
 // mrkdwn adds a section of already escaped mrkdwn, split if it is too long
 // for one (the escapes count).
 func (b *builder) mrkdwn(id, text string) {
-	for i, chunk := range bot.Split(text, MaxText) {
+	for i, chunk := range split(text) {
 		b.blocks = append(b.blocks, slackapi.NewSectionBlock(
 			slackapi.NewTextBlockObject(slackapi.MarkdownType, chunk, false, false), nil, nil,
 			slackapi.SectionBlockOptionBlockID(partID(id, i))))
@@ -141,7 +141,7 @@ func (b *builder) mrkdwn(id, text string) {
 // plain adds a section of plain text, which Slack shows as written: quoted
 // words keep their asterisks and underscores.
 func (b *builder) plain(id, text string) {
-	for i, chunk := range bot.Split(text, MaxText) {
+	for i, chunk := range split(text) {
 		b.blocks = append(b.blocks, slackapi.NewSectionBlock(
 			slackapi.NewTextBlockObject(slackapi.PlainTextType, chunk, false, false), nil, nil,
 			slackapi.SectionBlockOptionBlockID(partID(id, i))))
@@ -150,6 +150,15 @@ func (b *builder) plain(id, text string) {
 
 func (b *builder) context(id string, elems ...slackapi.MixedElement) {
 	b.blocks = append(b.blocks, slackapi.NewContextBlock(id, elems...))
+}
+
+// split cuts text that is too long for one text object with bot.Split,
+// and leaves text that fits as it is, line breaks and all.
+func split(text string) []string {
+	if utf8.RuneCountInString(text) <= MaxText {
+		return []string{text}
+	}
+	return bot.Split(text, MaxText)
 }
 
 // partID names the parts of a section that had to be split: id, id.2, …

@@ -1,0 +1,174 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/industrybot/industrybot/adapters/slack"
+	"github.com/industrybot/industrybot/adapters/slack/slacktest"
+	"github.com/industrybot/industrybot/bot"
+)
+
+// randomReply is what /random answers, as the daily pick is posted.
+func randomReply(t *testing.T) bot.Reply {
+	t.Helper()
+	r := MustBot(t).Handle(context.Background(), bot.Request{Platform: bot.Slack, Channel: "C0", Command: bot.CmdRandom})
+	if len(r.Picks) != 1 {
+		t.Fatalf("/random: %+v", r)
+	}
+	return r
+}
+
+func mustPoster(t *testing.T, fake *slacktest.Server) *slack.Poster {
+	t.Helper()
+	p, err := slack.NewPoster(slack.PosterConfig{BotToken: slacktest.BotToken, APIURL: fake.APIURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestPost sends a pick with chat.postMessage: the blocks and buttons of a
+// /random answer, with its plain-text fallback.
+func TestPost(t *testing.T) {
+	fake := slacktest.New(t)
+	p := mustPoster(t, fake)
+	reply := randomReply(t)
+	if err := p.Post(t.Context(), "C1", reply); err != nil {
+		t.Fatal(err)
+	}
+	got := fake.Messages("C1")
+	if len(got) != 1 || fake.Count("C2") != 0 {
+		t.Fatalf("messages: C1 %d, all %v; want one in C1", len(got), fake.Counts())
+	}
+	want := slack.Render(reply)
+	wantBlocks, _ := json.Marshal(want.Blocks)
+	gotBlocks, _ := json.Marshal(got[0].Blocks)
+	if string(gotBlocks) != string(wantBlocks) {
+		t.Errorf("blocks differ from a /random answer's:\ngot  %s\nwant %s", gotBlocks, wantBlocks)
+	}
+	if got[0].Text != want.Text || !strings.Contains(got[0].Text, reply.Picks[0].Title.Title) {
+		t.Errorf("fallback text = %q, want %q", got[0].Text, want.Text)
+	}
+	var labels []string
+	for _, b := range got[0].Buttons() {
+		labels = append(labels, b.Label)
+	}
+	if strings.Join(labels, ",") != "Another,Why?" {
+		t.Errorf("buttons = %q, want Another and Why?", labels)
+	}
+}
+
+// TestPostFailures classifies what Slack answers a post with.
+func TestPostFailures(t *testing.T) {
+	tests := []struct {
+		name       string
+		failure    slacktest.Failure
+		permanent  bool
+		retryAfter time.Duration
+		hint       string
+	}{
+		{"channel not found", slacktest.ChannelNotFound, true, 0, "invite"},
+		{"not in channel", slacktest.NotInChannel, true, 0, "chat:write.public"},
+		{"archived", slacktest.IsArchived, true, 0, "archived"},
+		{"missing scope", slacktest.Failure{Error: "missing_scope", Needed: "chat:write.public"}, true, 0, "chat:write.public"},
+		{"account inactive", slacktest.Failure{Error: "account_inactive"}, true, 0, "reinstall"},
+		{"invalid auth", slacktest.InvalidAuth, true, 0, "INDUSTRYBOT_SLACK_BOT_TOKEN"},
+		{"rate limited", slacktest.RateLimited(7 * time.Second), false, 7 * time.Second, ""},
+		{"rate limited without a wait", slacktest.RateLimited(0), false, slack.MinRetryAfter, ""},
+		{"ratelimited in the body", slacktest.Failure{Error: "ratelimited"}, false, slack.MinRetryAfter, ""},
+		{"server error", slacktest.ServerError, false, 0, ""},
+		{"service unavailable", slacktest.Failure{Error: "service_unavailable"}, false, 0, ""},
+		{"bad gateway", slacktest.Failure{Status: 502}, false, 0, ""},
+		{"not found: a wrong api_url", slacktest.Failure{Status: 404}, true, 0, "slack.api_url"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := slacktest.New(t)
+			p := mustPoster(t, fake)
+			fake.FailPosts("C1", tc.failure)
+			err := p.Post(t.Context(), "C1", randomReply(t))
+			var pe *bot.PostError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Post = %v (%T), want a *bot.PostError", err, err)
+			}
+			if pe.Permanent != tc.permanent || pe.RetryAfter != tc.retryAfter {
+				t.Errorf("permanent %v, retry after %v; want %v, %v (%v)", pe.Permanent, pe.RetryAfter, tc.permanent, tc.retryAfter, err)
+			}
+			if !strings.Contains(pe.Hint, tc.hint) {
+				t.Errorf("hint %q lacks %q", pe.Hint, tc.hint)
+			}
+			if !strings.Contains(err.Error(), "C1") || strings.Contains(err.Error(), slacktest.BotToken) {
+				t.Errorf("error %q: want the channel named and no token", err)
+			}
+			if fake.Count("C1") != 0 || fake.Attempts("C1") != 1 {
+				t.Errorf("%d delivered of %d attempts, want 0 of 1", fake.Count("C1"), fake.Attempts("C1"))
+			}
+			// Other channels are unaffected, and the channel recovers once
+			// the failure is gone.
+			if err := p.Post(t.Context(), "C2", randomReply(t)); err != nil {
+				t.Errorf("C2: %v", err)
+			}
+			fake.ClearFailures("C1")
+			if err := p.Post(t.Context(), "C1", randomReply(t)); err != nil {
+				t.Errorf("C1 after clearing: %v", err)
+			}
+		})
+	}
+}
+
+func TestPostFailsOnlyAsManyTimesAsAsked(t *testing.T) {
+	fake := slacktest.New(t)
+	p := mustPoster(t, fake)
+	f := slacktest.RateLimited(2 * time.Second)
+	f.Times = 2
+	fake.FailPosts("C1", f)
+	var errs []error
+	for range 3 {
+		errs = append(errs, p.Post(t.Context(), "C1", randomReply(t)))
+	}
+	if errs[0] == nil || errs[1] == nil || errs[2] != nil {
+		t.Errorf("errors %v, want two failures then success", errs)
+	}
+	if got := fake.Counts(); got["C1"] != 1 || fake.Attempts("C1") != 3 {
+		t.Errorf("counts %v, attempts %d; want 1 message of 3 attempts", got, fake.Attempts("C1"))
+	}
+}
+
+// TestPostNetworkError: Slack unreachable is worth retrying, and the error
+// holds no token.
+func TestPostNetworkError(t *testing.T) {
+	fake := slacktest.New(t)
+	p := mustPoster(t, fake)
+	fake.Close()
+	err := p.Post(t.Context(), "C1", randomReply(t))
+	var pe *bot.PostError
+	if !errors.As(err, &pe) || pe.Permanent || pe.RetryAfter != 0 {
+		t.Fatalf("Post = %#v, want a transient *bot.PostError", err)
+	}
+	if strings.Contains(err.Error(), slacktest.BotToken) || !strings.Contains(err.Error(), "chat.postMessage") {
+		t.Errorf("error %q: want the method and no token", err)
+	}
+}
+
+func TestPostEndedContext(t *testing.T) {
+	fake := slacktest.New(t)
+	p := mustPoster(t, fake)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	err := p.Post(ctx, "C1", randomReply(t))
+	var pe *bot.PostError
+	if !errors.As(err, &pe) || pe.Permanent || !errors.Is(err, context.Canceled) {
+		t.Errorf("Post = %v, want a transient error wrapping context.Canceled", err)
+	}
+}
+
+func TestNewPosterNeedsToken(t *testing.T) {
+	if _, err := slack.NewPoster(slack.PosterConfig{}); err == nil || !strings.Contains(err.Error(), "slack.bot_token") {
+		t.Errorf("got %v, want an error naming slack.bot_token", err)
+	}
+}

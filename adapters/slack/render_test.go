@@ -1,0 +1,203 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	slackapi "github.com/slack-go/slack"
+
+	industrybot "github.com/industrybot/industrybot"
+	"github.com/industrybot/industrybot/adapters/slack"
+	"github.com/industrybot/industrybot/adapters/slack/slacktest"
+	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/convtest"
+)
+
+// checkLimits fails on anything in m that Slack would refuse.
+func checkLimits(t *testing.T, m slack.Message) {
+	t.Helper()
+	if len(m.Blocks) > slack.MaxBlocks {
+		t.Errorf("%d blocks, over Slack's %d", len(m.Blocks), slack.MaxBlocks)
+	}
+	ids := map[string]bool{}
+	text := func(what string, o *slackapi.TextBlockObject, max int) {
+		if o == nil {
+			return
+		}
+		if err := o.Validate(); err != nil {
+			t.Errorf("%s: %v", what, err)
+		}
+		if n := utf8.RuneCountInString(o.Text); n > max {
+			t.Errorf("%s: %d characters, over %d", what, n, max)
+		}
+	}
+	for _, b := range m.Blocks {
+		if ids[b.ID()] {
+			t.Errorf("block id %q twice", b.ID())
+		}
+		ids[b.ID()] = true
+		switch b := b.(type) {
+		case *slackapi.SectionBlock:
+			text(b.BlockID, b.Text, slack.MaxText)
+		case *slackapi.ContextBlock:
+			if len(b.ContextElements.Elements) > 10 {
+				t.Errorf("%s: %d context elements", b.BlockID, len(b.ContextElements.Elements))
+			}
+			for _, e := range b.ContextElements.Elements {
+				if o, ok := e.(*slackapi.TextBlockObject); ok {
+					text(b.BlockID, o, slack.MaxText)
+				}
+			}
+		case *slackapi.ActionBlock:
+			if n := len(b.Elements.ElementSet); n > 25 {
+				t.Errorf("%d buttons, over 25", n)
+			}
+			actions := map[string]bool{}
+			for _, e := range b.Elements.ElementSet {
+				btn := e.(*slackapi.ButtonBlockElement)
+				text("button "+btn.ActionID, btn.Text, slack.MaxButtonText)
+				if actions[btn.ActionID] || len(btn.ActionID) > 255 || len(btn.Value) > 2000 {
+					t.Errorf("button %q: action id repeated or too long, or value of %d bytes", btn.ActionID, len(btn.Value))
+				}
+				actions[btn.ActionID] = true
+				if _, _, err := bot.ParseAction(btn.Value); err != nil {
+					t.Errorf("button %q: value %q is not an action: %v", btn.ActionID, btn.Value, err)
+				}
+			}
+		default:
+			t.Errorf("unexpected block %T", b)
+		}
+	}
+	if m.Text == "" || utf8.RuneCountInString(m.Text) > 300 {
+		t.Errorf("fallback text %q: want one short line", m.Text)
+	}
+}
+
+// roundTrip renders a reply and reads it back as Slack would get it.
+func roundTrip(t *testing.T, r bot.Reply) (slack.Message, slacktest.Response) {
+	t.Helper()
+	m := slack.Render(r)
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, ok, err := slacktest.Ack{Payload: data}.Answer()
+	if err != nil || !ok {
+		t.Fatalf("reading back %s: %v", data, err)
+	}
+	return m, ans
+}
+
+// TestRenderWholeCatalog renders the commentary on every pick: within
+// Slack's limits, every word of it there, in order.
+func TestRenderWholeCatalog(t *testing.T) {
+	cat, err := bot.ParseCatalog(industrybot.CatalogJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := MustBot(t)
+	for _, p := range cat.Picks {
+		t.Run(p.ID, func(t *testing.T) {
+			r := b.Handle(context.Background(), bot.Request{Platform: bot.Slack, Channel: "C1", Command: bot.CmdWhy, Options: map[string]string{bot.OptTitle: p.ID}})
+			m, ans := roundTrip(t, r)
+			checkLimits(t, m)
+			c := content(ans)
+			if len(c.Titles) != 1 || c.Titles[0] != p.Title {
+				t.Errorf("titles %q, want %q", c.Titles, p.Title)
+			}
+			if got, want := convtest.Normalize(c.Text), convtest.Normalize(strings.Join(p.Commentary, " ")); !strings.Contains(got, want) {
+				t.Errorf("the commentary is not all there, in order:\ngot  %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+func TestRenderRecommendWithinLimits(t *testing.T) {
+	b := MustBot(t)
+	for _, q := range []string{"talky", "something tense", "british comedy kind:tv", "new york", "like succession", "zzzz"} {
+		t.Run(q, func(t *testing.T) {
+			opts, err := bot.ParseText(bot.CmdRecommend, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, _ := roundTrip(t, b.Handle(context.Background(), bot.Request{Platform: bot.Slack, Channel: "C1", Command: bot.CmdRecommend, Options: opts}))
+			checkLimits(t, m)
+		})
+	}
+}
+
+// TestRenderSplitsLongCommentary: commentary longer than a block takes is
+// split at sentence ends into blocks of at most 3,000 characters, short
+// paragraphs share a block, and nothing is lost.
+func TestRenderSplitsLongCommentary(t *testing.T) {
+	var long strings.Builder
+	for i := range 120 {
+		long.WriteString("Sentence number ")
+		long.WriteString(strings.Repeat("x", i%40))
+		long.WriteString(" ends here. ")
+	}
+	word := strings.Repeat("w", 3500) // no space to cut at
+	paras := []string{"A short opening.", "Another short one.", long.String(), "A short closing.", word}
+	title := &bot.Title{ID: "t", Title: "T & <Co>", Kind: bot.TV, Year: 2001, EndYear: 2003, Credit: bot.Credit{Role: "creators", Names: []string{"A", "B"}}, Commentary: paras}
+	m, ans := roundTrip(t, bot.Reply{Commentary: title, Attribution: "the creators"})
+	checkLimits(t, m)
+
+	var texts []string
+	for _, b := range m.Blocks {
+		if s, ok := b.(*slackapi.SectionBlock); ok && strings.HasPrefix(s.BlockID, "text-") {
+			if s.Text.Type != slackapi.PlainTextType {
+				t.Errorf("%s: commentary in %s, want plain_text so quoted words show as written", s.BlockID, s.Text.Type)
+			}
+			texts = append(texts, s.Text.Text)
+		}
+	}
+	if len(texts) < 4 {
+		t.Fatalf("%d commentary blocks, want the long paragraph and the long word split", len(texts))
+	}
+	if !strings.HasPrefix(texts[0], "A short opening.\n\nAnother short one.\n\nSentence number") {
+		t.Errorf("first block starts %.60q, want the short paragraphs together, then the long one as far as it fits", texts[0])
+	}
+	n := len(texts)
+	for _, s := range texts[:n-2] {
+		if !strings.HasSuffix(s, ".") {
+			t.Errorf("a block ends %q, want a sentence end", s[max(0, len(s)-20):])
+		}
+	}
+	if texts[n-2]+texts[n-1] != word || utf8.RuneCountInString(texts[n-2]) != slack.MaxText {
+		t.Errorf("the long word is cut into %d and %d characters, want %d and the rest", len(texts[n-2]), len(texts[n-1]), slack.MaxText)
+	}
+	if got, want := convtest.Normalize(strings.Join(texts[:n-1], " ")), convtest.Normalize(strings.Join(paras[:len(paras)-1], " ")+" "+texts[n-2]); got != want {
+		t.Errorf("the commentary changed in splitting:\ngot  %.200s…\nwant %.200s…", got, want)
+	}
+	if c := content(ans); len(c.Titles) != 1 || c.Titles[0] != "T & <Co>" {
+		t.Errorf("title %q, want it escaped in mrkdwn and read back whole", c.Titles)
+	}
+	if h := m.Blocks[0].(*slackapi.SectionBlock).Text.Text; !strings.HasPrefix(h, "*T &amp; &lt;Co&gt;* (2001–2003), series created by A and B") {
+		t.Errorf("heading %q, want the title escaped for mrkdwn", h)
+	}
+}
+
+func TestRenderPrivacyAndFallback(t *testing.T) {
+	tests := []struct {
+		name         string
+		reply        bot.Reply
+		responseType string
+		fallback     string
+	}{
+		{"error", bot.Reply{Private: true, Error: "No title matches “x”.", Suggestions: []bot.Suggestion{{ID: "heat", Title: "Heat", Years: "1995"}}}, slack.Ephemeral, "No title matches “x”. Did you mean Heat (1995)?"},
+		{"parse error becomes a sentence", bot.Reply{Private: true, Error: "kind \"x\" is neither film nor tv"}, slack.Ephemeral, "Kind \"x\" is neither film nor tv."},
+		{"help", bot.Help(), slack.Ephemeral, "industrybot recommends"},
+		{"lead", bot.Reply{Text: "Ham & eggs <3"}, slack.InChannel, "Ham &amp; eggs &lt;3"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := slack.Render(tc.reply)
+			if m.ResponseType != tc.responseType || !strings.HasPrefix(m.Text, tc.fallback) {
+				t.Errorf("got %s %q, want %s %q", m.ResponseType, m.Text, tc.responseType, tc.fallback)
+			}
+		})
+	}
+}

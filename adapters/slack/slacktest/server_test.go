@@ -1,0 +1,111 @@
+package slacktest_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/industrybot/industrybot/adapters/slack/slacktest"
+)
+
+func client(s *slacktest.Server, token string) *slackapi.Client {
+	return slackapi.New(token, slackapi.OptionAPIURL(s.APIURL()))
+}
+
+func TestPostsAreCountedPerChannel(t *testing.T) {
+	s := slacktest.New(t)
+	api := client(s, slacktest.BotToken)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+
+	var wg sync.WaitGroup
+	for _, ch := range []string{"C1", "C2", "C1", "C3", "C1"} {
+		wg.Go(func() {
+			if _, _, err := api.PostMessageContext(ctx, ch, slackapi.MsgOptionText("hi "+ch, false)); err != nil {
+				t.Errorf("%s: %v", ch, err)
+			}
+		})
+	}
+	got, err := s.WaitMessages(ctx, "C1", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if len(got) != 3 || got[0].Text != "hi C1" || got[0].TS == "" {
+		t.Errorf("C1: %+v", got)
+	}
+	if c := s.Counts(); c["C1"] != 3 || c["C2"] != 1 || c["C3"] != 1 || len(c) != 3 {
+		t.Errorf("counts %v", c)
+	}
+	if n := s.Calls(slacktest.MethodPostMessage); n != 5 {
+		t.Errorf("%d calls, want 5", n)
+	}
+}
+
+func TestTokensAreChecked(t *testing.T) {
+	s := slacktest.New(t)
+	for token, want := range map[string]string{"": "not_authed", "xoxb-wrong": "invalid_auth", slacktest.AppToken: "invalid_auth"} {
+		_, _, err := client(s, token).PostMessage("C1", slackapi.MsgOptionText("hi", false))
+		var se slackapi.SlackErrorResponse
+		if !errors.As(err, &se) || se.Err != want {
+			t.Errorf("token %q: %v, want %s", token, err, want)
+		}
+	}
+	if s.Count("C1") != 0 || s.Attempts("C1") != 3 {
+		t.Errorf("%d delivered of %d attempts, want 0 of 3", s.Count("C1"), s.Attempts("C1"))
+	}
+}
+
+func TestFailures(t *testing.T) {
+	s := slacktest.New(t)
+	api := client(s, slacktest.BotToken)
+	s.Fail(slacktest.MethodPostMessage, "", slacktest.Failure{Status: http.StatusServiceUnavailable, Times: 1}) // any channel, once
+	s.FailPosts("C1", slacktest.RateLimited(3*time.Second))                                                     // C1, until cleared
+
+	_, _, err := api.PostMessage("C2", slackapi.MsgOptionText("a", false))
+	var sc slackapi.StatusCodeError
+	if !errors.As(err, &sc) || sc.Code != http.StatusServiceUnavailable {
+		t.Errorf("first post: %v, want 503", err)
+	}
+	if _, _, err := api.PostMessage("C2", slackapi.MsgOptionText("b", false)); err != nil {
+		t.Errorf("second post: %v, want the once-only failure used up", err)
+	}
+	for range 2 {
+		_, _, err := api.PostMessage("C1", slackapi.MsgOptionText("c", false))
+		var rl *slackapi.RateLimitedError
+		if !errors.As(err, &rl) || rl.RetryAfter != 3*time.Second {
+			t.Errorf("C1: %v, want a 429 with Retry-After 3s", err)
+		}
+	}
+	s.ClearFailures("C1")
+	if _, _, err := api.PostMessage("C1", slackapi.MsgOptionText("d", false)); err != nil {
+		t.Errorf("after ClearFailures: %v", err)
+	}
+}
+
+func TestUsersInfo(t *testing.T) {
+	s := slacktest.New(t)
+	s.AddUser(slacktest.User{ID: "U1", Name: "ada", IsOwner: true})
+	u, err := client(s, slacktest.BotToken).GetUserInfo("U1")
+	if err != nil || !u.IsOwner || u.IsAdmin || u.Name != "ada" {
+		t.Errorf("U1: %+v, %v", u, err)
+	}
+	if _, err := client(s, slacktest.BotToken).GetUserInfo("U2"); err == nil {
+		t.Error("unknown user: want user_not_found")
+	}
+}
+
+func TestUnmrkdwn(t *testing.T) {
+	blocks := slackapi.Blocks{BlockSet: []slackapi.Block{
+		slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Ham &amp; Eggs* &lt;3 <https://example.com|the site> <https://x.example>", false, false), nil, nil),
+		slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.PlainTextType, "*kept* &amp;", false, false), nil, nil),
+	}}
+	if got, want := slacktest.PlainText(blocks), "Ham & Eggs <3 the site https://x.example\n*kept* &amp;"; got != want {
+		t.Errorf("PlainText = %q, want %q", got, want)
+	}
+}
