@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,6 +179,15 @@ func TestServeHealthAndGracefulShutdown(t *testing.T) {
 			t.Errorf("%s: %d %q", path, resp.StatusCode, body)
 		}
 	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `industrybot_http_requests_total{code="200",route="GET /healthz"} 1`) || !strings.Contains(string(body), "go_goroutines") {
+		t.Errorf("/metrics:\n%s", body)
+	}
 	cancel()
 	select {
 	case code := <-done:
@@ -201,5 +211,15 @@ func TestServeAddressInUse(t *testing.T) {
 	r := runCmd(t, "", "serve", "--addr", ln.Addr().String(), "--store-driver", "memory")
 	if r.code != 1 || !strings.Contains(r.stderr, "http.addr") || !strings.Contains(r.stderr, "INDUSTRYBOT_HTTP_ADDR") {
 		t.Errorf("got %+v", r)
+	}
+}
+
+func TestPanicInHandlerAnswers500(t *testing.T) {
+	var logs bytes.Buffer
+	h := recoverPanics(newLogger(&logs, "info", "text", nil), http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("kaboom") }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != 500 || !strings.Contains(logs.String(), "kaboom") {
+		t.Errorf("got %d, logs %q", rec.Code, logs.String())
 	}
 }

@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/industrybot/industrybot/adapters/prometheus"
 	"github.com/industrybot/industrybot/bot"
 )
 
@@ -65,11 +67,13 @@ func (a *app) serve(ctx context.Context) error {
 		return err
 	}
 	engine := bot.NewEngine(cat)
-	store, err := a.openStore(ctx)
+	metrics := prometheus.New()
+	raw, err := a.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer raw.Close()
+	store := metrics.Store(raw)
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
 		return &ConfigError{"http.addr", fmt.Sprintf("%q cannot be listened on: %v", a.cfg.HTTPAddr, errors.Unwrap(err))}
@@ -78,12 +82,13 @@ func (a *app) serve(ctx context.Context) error {
 	posters := map[bot.Platform]bot.Poster{}
 	sched := a.scheduler(store, engine, posters, owner(ln.Addr().String()))
 	b := bot.New(bot.Config{Engine: engine, Memory: store, Daily: sched, Logger: a.log})
-	s := &server{app: a, bot: b, mux: http.NewServeMux(), checks: &readiness{}, posters: posters}
+	s := &server{app: a, bot: metrics.Bot(b), mux: http.NewServeMux(), checks: &readiness{}, posters: posters}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
 	s.mux.Handle("GET /readyz", s.checks)
+	s.mux.Handle("GET /metrics", metrics.Handler())
 	s.checks.add("store", store.Ping)
 
 	var comps []component
@@ -93,6 +98,9 @@ func (a *app) serve(ctx context.Context) error {
 			return err
 		}
 		comps = append(comps, c...)
+	}
+	for p, poster := range posters {
+		posters[p] = metrics.Poster(p, poster)
 	}
 	if err := sched.Sync(ctx, a.configuredSubscriptions()); err != nil {
 		return fmt.Errorf("daily.channels: storing the configured subscriptions: %w", err)
@@ -105,7 +113,7 @@ func (a *app) serve(ctx context.Context) error {
 	comps = append(comps, component{"daily picks", sched.Run})
 
 	srv := &http.Server{
-		Handler:           s.mux,
+		Handler:           recoverPanics(a.log, metrics.HTTP(s.mux)),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -149,6 +157,23 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	a.log.Info("stopped")
 	return nil
+}
+
+// recoverPanics answers a request whose handler panicked with a 500 and
+// logs the panic, instead of dropping the connection without a word.
+func recoverPanics(log *slog.Logger, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.Error("HTTP handler panicked", "route", r.Pattern, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // readiness answers /readyz: ready when every check passes.
