@@ -148,4 +148,3 @@ func grep(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
-
