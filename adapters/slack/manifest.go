@@ -31,10 +31,10 @@ type ManifestOptions struct {
 	PublicChannels bool
 }
 
-// Scopes are the bot scopes the app asks for: slash commands, posting
+// scopes are the bot scopes the app asks for: slash commands, posting
 // answers and daily picks, and users:read to tell workspace admins (who
 // may manage /daily) from other users.
-var Scopes = []string{"commands", "chat:write", "users:read"}
+var scopes = []string{"commands", "chat:write", "users:read"}
 
 // ScopePublic lets the bot post in public channels it was not invited to.
 const ScopePublic = "chat:write.public"
@@ -50,7 +50,8 @@ var commands = []slackapi.ManifestSlashCommand{
 
 // Manifest returns a Slack app manifest (YAML) to paste into "Create New
 // App → From a manifest" at https://api.slack.com/apps: the commands, the
-// scopes, interactivity, and Socket Mode or the request URLs of HTTP mode.
+// bot scopes (commands, chat:write, users:read, and ScopePublic on request),
+// interactivity, and Socket Mode or the request URLs of HTTP mode.
 func Manifest(o ManifestOptions) (string, error) {
 	if o.Mode == "" {
 		o.Mode = ModeSocket
@@ -72,7 +73,7 @@ func Manifest(o ManifestOptions) (string, error) {
 			BotUser:       slackapi.BotUser{DisplayName: o.Name, AlwaysOnline: true},
 			SlashCommands: append([]slackapi.ManifestSlashCommand(nil), commands...),
 		},
-		OAuthConfig: slackapi.OAuthConfig{Scopes: slackapi.OAuthScopes{Bot: append([]string(nil), Scopes...)}},
+		OAuthConfig: slackapi.OAuthConfig{Scopes: slackapi.OAuthScopes{Bot: append([]string(nil), scopes...)}},
 		Settings: slackapi.Settings{
 			Interactivity: &slackapi.Interactivity{IsEnabled: true},
 		},
