@@ -104,7 +104,7 @@ const actionPrefix = "ib1:"
 // ID encodes the action in at most 100 bytes, for a button's custom id or
 // value: "ib1:recommend:tv:talky". A long query is cut on a rune boundary.
 func (a Action) ID() string {
-	id := actionPrefix + a.Command + ":" + string(a.Kind) + ":" + a.Arg
+	id := actionPrefix + a.Command + ":" + string(a.Kind) + ":" + strings.ToValidUTF8(a.Arg, "\uFFFD")
 	if len(id) <= maxActionID {
 		return id
 	}
@@ -173,7 +173,7 @@ func ParseCommand(line string) (command string, options map[string]string, err e
 // /recommend, "kind:tv" (or kind=tv) sets the kind and the rest is the query;
 // /why takes the text as the title; /random takes film or tv.
 func ParseText(command, text string) (map[string]string, error) {
-	text = strings.Join(strings.Fields(text), " ")
+	text = strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " ")
 	if utf8.RuneCountInString(text) > maxText {
 		return nil, fmt.Errorf("that is %d characters; /%s takes at most %d", utf8.RuneCountInString(text), command, maxText)
 	}
