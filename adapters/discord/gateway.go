@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -22,25 +24,43 @@ type Gateway struct {
 	retryDelay func(attempt int) time.Duration
 	// drain bounds how long Run waits for answers in flight after ctx ends.
 	drain time.Duration
+	// stopped refuses new gateway connections once Run is done.
+	stopped atomic.Bool
 }
 
 // NewGateway returns a gateway connection for session s (NewSession, with a
 // bot token) answering through a.
 func NewGateway(a *Adapter, s *discordgo.Session) *Gateway {
-	return &Gateway{
+	g := &Gateway{
 		a: a, s: s, log: a.log.With("transport", "gateway", "shard", s.ShardID, "shards", s.ShardCount),
 		retryDelay: func(attempt int) time.Duration { return min(time.Second<<min(attempt, 6), time.Minute) },
 		drain:      10 * time.Second,
 	}
+	d := *websocket.DefaultDialer
+	if s.Dialer != nil {
+		d = *s.Dialer
+	}
+	var nd net.Dialer
+	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if g.stopped.Load() {
+			return nil, errStopped
+		}
+		return nd.DialContext(ctx, network, addr)
+	}
+	s.Dialer = &d
+	return g
 }
+
+var errStopped = errors.New("the discord gateway was stopped")
 
 // Ready reports whether the gateway is connected: a readiness check.
 func (g *Gateway) Ready(context.Context) error {
 	// discordgo sets DataReady once connected and heartbeating, and clears
-	// it when the connection closes. Open holds the lock while it connects:
-	// that is "not ready" too, not a reason to block the check.
+	// it when the connection closes (a heartbeat racing Close can set it
+	// again: stopped covers shutdown). Open holds the lock while it
+	// connects: that is "not ready" too, not a reason to block the check.
 	ready := false
-	if g.s.TryRLock() {
+	if !g.stopped.Load() && g.s.TryRLock() {
 		ready = g.s.DataReady
 		g.s.RUnlock()
 	}
@@ -79,6 +99,14 @@ func (g *Gateway) Run(ctx context.Context) error {
 		return err
 	}
 	<-ctx.Done()
+	// discordgo reconnects whenever a write to the connection fails, and
+	// its heartbeat may write just after Close sent the close frame: turn
+	// reconnecting off first. A reconnect loop already running (the
+	// connection dropped just before) can no longer dial.
+	g.stopped.Store(true)
+	g.s.Lock()
+	g.s.ShouldReconnectOnError = false
+	g.s.Unlock()
 	if err := g.s.Close(); err != nil {
 		g.log.Warn("closing the discord gateway", "err", err)
 	}

@@ -79,6 +79,9 @@ func Render(r bot.Reply) []message {
 	if r.Attribution != "" && r.Commentary == nil && len(embeds) > 0 {
 		embeds[len(embeds)-1].Footer = &discordgo.MessageEmbedFooter{Text: clip(attributionText(r.Attribution), maxFooter)}
 	}
+	for _, e := range embeds {
+		fit(e)
+	}
 	msgs := pack(embeds)
 	msgs[0].Content = clip(escape(content), maxContent)
 	last := &msgs[len(msgs)-1]
@@ -222,6 +225,27 @@ func commentaryEmbeds(t *bot.Title, attribution string) []*discordgo.MessageEmbe
 	}
 	cur.Footer = &discordgo.MessageEmbedFooter{Text: footer}
 	return embeds
+}
+
+// fit shortens an embed over Discord's 6000 characters: the footer to
+// footerReserve, then the description, then the fields, each at a word.
+// Only text the core let grow without bound gets here (a commentary is
+// laid out within the limit by commentaryEmbeds).
+func fit(e *discordgo.MessageEmbed) {
+	over := embedSize(e) - maxEmbedTotal
+	if over > 0 && e.Footer != nil && units(e.Footer.Text) > footerReserve {
+		e.Footer.Text = clip(e.Footer.Text, max(footerReserve, units(e.Footer.Text)-over))
+		over = embedSize(e) - maxEmbedTotal
+	}
+	if over > 0 && e.Description != "" {
+		e.Description = clip(e.Description, max(1, units(e.Description)-over))
+		over = embedSize(e) - maxEmbedTotal
+	}
+	for i := len(e.Fields) - 1; over > 0 && i >= 0; i-- {
+		f := e.Fields[i]
+		f.Value = clip(f.Value, max(1, units(f.Value)-over))
+		over = embedSize(e) - maxEmbedTotal
+	}
 }
 
 // pack groups embeds into messages within the per-message limits.

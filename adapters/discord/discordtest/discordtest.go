@@ -60,11 +60,11 @@ type Server struct {
 	changed      chan struct{} // closed and replaced on every change
 	closed       bool
 	nextID       uint64
-	conns        map[*conn]bool
+	conns        map[*conn]*session // open connections, and their session once identified
 	identifies   []Identify
 	heartbeats   int
 	resumes      int
-	sessions     map[string][2]int // session id → shard
+	sessions     map[string]*session
 	interactions map[string]*record
 	byID         map[string]string // interaction id → token
 	messages     map[string][]Message
@@ -98,8 +98,8 @@ func NewServer(opts Options) *Server {
 		opts:         opts,
 		changed:      make(chan struct{}),
 		nextID:       1_100_000_000_000_000_000,
-		conns:        map[*conn]bool{},
-		sessions:     map[string][2]int{},
+		conns:        map[*conn]*session{},
+		sessions:     map[string]*session{},
 		interactions: map[string]*record{},
 		byID:         map[string]string{},
 		messages:     map[string][]Message{},

@@ -35,30 +35,72 @@ type Identify struct {
 	Session  string // the session id READY gave it
 }
 
-// GatewaySession is an identified gateway connection.
+// GatewaySession is an identified gateway session with an open connection.
 type GatewaySession struct {
 	ID    string
 	Shard [2]int
 }
 
-type conn struct {
-	ws      *websocket.Conn
-	mu      sync.Mutex // writes
-	seq     int64
-	session string // set by IDENTIFY or RESUME
-	shard   [2]int
+// session is a gateway session: it outlives its connections, keeps its
+// sequence, and replays what a connection missed when the client resumes,
+// as Discord does.
+type session struct {
+	id    string
+	shard [2]int
+
+	mu     sync.Mutex // orders seq, events and writes
+	seq    int64
+	events []event
+	conn   *conn // the open connection, nil between connections
 }
 
-func (c *conn) send(op int, t string, d any) error {
+type event struct {
+	seq int64
+	t   string
+	d   json.RawMessage
+}
+
+// maxReplay bounds the events a session keeps for resuming.
+const maxReplay = 1000
+
+// dispatch assigns the next sequence number to an event, keeps it for
+// replay, and sends it on the open connection, if any.
+func (ss *session) dispatch(t string, d any) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.seq++
+	ev := event{ss.seq, t, b}
+	ss.events = append(ss.events, ev)
+	if len(ss.events) > maxReplay {
+		ss.events = ss.events[len(ss.events)-maxReplay:]
+	}
+	if ss.conn == nil {
+		return nil // replayed on resume
+	}
+	return ss.conn.write(ev)
+}
+
+type conn struct {
+	ws *websocket.Conn
+	mu sync.Mutex // writes
+}
+
+func (c *conn) send(op int, d any) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p := map[string]any{"op": op, "d": d}
-	if op == opDispatch {
-		c.seq++
-		p["s"], p["t"] = c.seq, t
-	}
 	c.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	return c.ws.WriteJSON(p)
+	return c.ws.WriteJSON(map[string]any{"op": op, "d": d})
+}
+
+func (c *conn) write(ev event) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	return c.ws.WriteJSON(map[string]any{"op": opDispatch, "s": ev.seq, "t": ev.t, "d": ev.d})
 }
 
 func (c *conn) close(code int, text string) {
@@ -86,12 +128,19 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &conn{ws: ws}
 	s.mu.Lock()
-	s.conns[c] = true
+	s.conns[c] = nil
 	closed := s.closed
 	s.mu.Unlock()
 	defer func() {
 		ws.Close()
 		s.mu.Lock()
+		if ss := s.conns[c]; ss != nil {
+			ss.mu.Lock()
+			if ss.conn == c {
+				ss.conn = nil
+			}
+			ss.mu.Unlock()
+		}
 		delete(s.conns, c)
 		s.change()
 		s.mu.Unlock()
@@ -99,7 +148,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	if closed {
 		return
 	}
-	if err := c.send(opHello, "", map[string]any{"heartbeat_interval": s.opts.HeartbeatInterval.Milliseconds()}); err != nil {
+	if err := c.send(opHello, map[string]any{"heartbeat_interval": s.opts.HeartbeatInterval.Milliseconds()}); err != nil {
 		return
 	}
 	for {
@@ -121,7 +170,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			s.heartbeats++
 			s.change()
 			s.mu.Unlock()
-			if c.send(opHeartbeatAck, "", nil) != nil {
+			if c.send(opHeartbeatAck, nil) != nil {
 				return
 			}
 		case opIdentify:
@@ -155,26 +204,29 @@ func (s *Server) identify(c *conn, d json.RawMessage) bool {
 	if id.Shard != nil {
 		rec.Shard = *id.Shard
 	}
+	validShard := rec.Shard[1] >= 1 && rec.Shard[0] >= 0 && rec.Shard[0] < rec.Shard[1]
+	var ss *session
 	s.mu.Lock()
-	if rec.Accepted {
+	if rec.Accepted && validShard {
 		rec.Session = "session-" + s.id()
-		c.session, c.shard = rec.Session, rec.Shard
-		s.sessions[rec.Session] = rec.Shard
+		ss = &session{id: rec.Session, shard: rec.Shard, conn: c}
+		s.sessions[ss.id] = ss
+		s.conns[c] = ss
 	}
 	s.identifies = append(s.identifies, rec)
 	s.change()
 	s.mu.Unlock()
-	if !rec.Accepted {
+	switch {
+	case !rec.Accepted:
 		c.close(4004, "Authentication failed.")
 		return false
-	}
-	if rec.Shard[1] < 1 || rec.Shard[0] < 0 || rec.Shard[0] >= rec.Shard[1] {
+	case !validShard:
 		c.close(4010, "Invalid shard.")
 		return false
 	}
 	ready := map[string]any{
 		"v":                  9,
-		"session_id":         rec.Session,
+		"session_id":         ss.id,
 		"resume_gateway_url": s.GatewayURL,
 		"shard":              rec.Shard,
 		"user":               map[string]any{"id": s.opts.ApplicationID, "username": "industrybot", "bot": true},
@@ -182,39 +234,61 @@ func (s *Server) identify(c *conn, d json.RawMessage) bool {
 		"guilds":             []any{},
 		"private_channels":   []any{},
 	}
-	return c.send(opDispatch, "READY", ready) == nil
+	return ss.dispatch("READY", ready) == nil
 }
 
+// resume attaches the connection to its session, replays the events after
+// the client's sequence, then confirms with RESUMED.
 func (s *Server) resume(c *conn, d json.RawMessage) bool {
 	var r struct {
 		Token     string `json:"token"`
 		SessionID string `json:"session_id"`
+		Seq       int64  `json:"seq"`
 	}
 	json.Unmarshal(d, &r)
 	s.mu.Lock()
-	shard, ok := s.sessions[r.SessionID]
-	ok = ok && s.tokenOK(r.Token)
+	ss := s.sessions[r.SessionID]
+	ok := ss != nil && s.tokenOK(r.Token)
 	if ok {
-		c.session, c.shard = r.SessionID, shard
-		s.resumes++
-		s.change()
+		s.conns[c] = ss
 	}
 	s.mu.Unlock()
 	if !ok {
-		return c.send(opInvalidSession, "", false) == nil
+		return c.send(opInvalidSession, false) == nil
 	}
-	return c.send(opDispatch, "RESUMED", map[string]any{}) == nil
+	ss.mu.Lock()
+	ss.conn = c
+	var err error
+	for _, ev := range ss.events {
+		if ev.seq > r.Seq && err == nil {
+			err = c.write(ev)
+		}
+	}
+	ss.mu.Unlock()
+	if err != nil {
+		return false
+	}
+	if err := ss.dispatch("RESUMED", map[string]any{}); err != nil {
+		return false
+	}
+	s.mu.Lock()
+	s.resumes++
+	s.change()
+	s.mu.Unlock()
+	return true
 }
 
-// Sessions returns the gateway connections that are identified (or
-// resumed) and open.
+// Sessions returns the gateway sessions that have an open connection.
 func (s *Server) Sessions() []GatewaySession {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []GatewaySession
-	for c := range s.conns {
-		if c.session != "" {
-			out = append(out, GatewaySession{ID: c.session, Shard: c.shard})
+	for _, ss := range s.sessions {
+		ss.mu.Lock()
+		open := ss.conn != nil
+		ss.mu.Unlock()
+		if open {
+			out = append(out, GatewaySession{ID: ss.id, Shard: ss.shard})
 		}
 	}
 	return out
@@ -242,7 +316,8 @@ func (s *Server) Resumes() int {
 }
 
 // DropConnections cuts every gateway connection without a close frame, as
-// a network failure would, and returns how many it cut.
+// a network failure would, and returns how many it cut. Clients may
+// resume their sessions.
 func (s *Server) DropConnections() int {
 	s.mu.Lock()
 	var conns []*conn
@@ -269,34 +344,45 @@ func ShardOf(guildID string, shards int) int {
 	return int((id >> 22) % uint64(shards))
 }
 
-// ErrNoSession is returned by Dispatch when no gateway session owns the
-// interaction's shard.
-var ErrNoSession = errors.New("discordtest: no gateway session owns this interaction's shard")
+// ErrNoSession is returned by Dispatch when no connected gateway session
+// owns the interaction's shard.
+var ErrNoSession = errors.New("discordtest: no connected gateway session owns this interaction's shard")
 
-// Dispatch sends an INTERACTION_CREATE for i to every open session whose
-// shard owns i's guild, and returns how many it reached. i must come from
-// one of the Server's builders (Command, Button, Autocomplete) or Track.
+// Dispatch sends an INTERACTION_CREATE for i to every session with an open
+// connection whose shard owns i's guild, and returns how many it reached.
+// An event a connection loses as it drops is replayed when the client
+// resumes. i should come from one of the Server's builders (Command,
+// Button, Autocomplete), so that the fake accepts its answer.
 func (s *Server) Dispatch(i *discordgo.Interaction) (int, error) {
 	s.Track(i)
 	s.mu.Lock()
-	var to []*conn
-	for c := range s.conns {
-		if c.session != "" && ShardOf(i.GuildID, c.shard[1]) == c.shard[0] {
-			to = append(to, c)
+	var to []*session
+	for _, ss := range s.sessions {
+		ss.mu.Lock()
+		open := ss.conn != nil
+		ss.mu.Unlock()
+		if open && ShardOf(i.GuildID, ss.shard[1]) == ss.shard[0] {
+			to = append(to, ss)
 		}
 	}
 	s.mu.Unlock()
 	if len(to) == 0 {
 		return 0, ErrNoSession
 	}
-	n := 0
-	var errs []error
-	for _, c := range to {
-		if err := c.send(opDispatch, "INTERACTION_CREATE", i); err != nil {
-			errs = append(errs, fmt.Errorf("discordtest: dispatching to %s: %w", c.session, err))
-			continue
+	for _, ss := range to {
+		// A write that fails means the connection is going: the event is
+		// kept, and replayed when the client resumes.
+		if err := ss.dispatch("INTERACTION_CREATE", i); err != nil && !isWriteErr(err) {
+			return 0, fmt.Errorf("discordtest: dispatching to %s: %w", ss.id, err)
 		}
-		n++
 	}
-	return n, errors.Join(errs...)
+	return len(to), nil
+}
+
+// isWriteErr tells a failed write from a payload that cannot be encoded.
+func isWriteErr(err error) bool {
+	var je *json.UnsupportedTypeError
+	var jv *json.UnsupportedValueError
+	var jm *json.MarshalerError
+	return !errors.As(err, &je) && !errors.As(err, &jv) && !errors.As(err, &jm)
 }

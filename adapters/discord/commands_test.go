@@ -1,0 +1,227 @@
+package discord
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/industrybot/industrybot/adapters/discord/discordtest"
+	"github.com/industrybot/industrybot/bot"
+)
+
+func TestRegister(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, discordtest.Options{Token: testToken})
+	sess, err := NewSession(SessionConfig{Token: testToken, APIURL: f.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, guild := range []string{"", testGuild} {
+		t.Run("guild "+guild, func(t *testing.T) {
+			got, err := Register(context.Background(), sess, f.ApplicationID(), guild)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored := f.Commands(guild)
+			if f.Overwrites(guild) != 1 || len(stored) != 5 || len(got) != 5 {
+				t.Fatalf("%d overwrites, %d stored, %d returned; want 1, 5, 5", f.Overwrites(guild), len(stored), len(got))
+			}
+			var names []string
+			for _, c := range stored {
+				names = append(names, c.Name)
+				if c.ID == "" || c.GuildID != guild {
+					t.Errorf("/%s stored as %+v", c.Name, c)
+				}
+			}
+			if want := []string{"recommend", "why", "random", "help", "daily"}; !slices.Equal(names, want) {
+				t.Errorf("registered %q, want %q", names, want)
+			}
+		})
+	}
+	t.Run("an application the token does not own", func(t *testing.T) {
+		_, err := Register(context.Background(), sess, "123", "")
+		if err == nil || !strings.Contains(err.Error(), "HTTP 403") || !strings.Contains(err.Error(), "discord.application_id") {
+			t.Errorf("Register = %v, want a 403 pointing at discord.application_id", err)
+		}
+	})
+	t.Run("a refused token", func(t *testing.T) {
+		bad, err := NewSession(SessionConfig{Token: "nope-nope", APIURL: f.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Register(context.Background(), bad, f.ApplicationID(), "")
+		if err == nil || !strings.Contains(err.Error(), "INDUSTRYBOT_DISCORD_TOKEN") || strings.Contains(err.Error(), "nope-nope") {
+			t.Errorf("Register = %v, want the token refused, without it", err)
+		}
+	})
+}
+
+// TestCommandShapes checks what Discord shows and enforces: /daily for
+// server managers only and never in DMs, /why's title autocompleted.
+func TestCommandShapes(t *testing.T) {
+	t.Parallel()
+	byName := map[string]*discordgo.ApplicationCommand{}
+	for _, c := range Commands() {
+		byName[c.Name] = c
+	}
+	daily := byName["daily"]
+	if daily.DefaultMemberPermissions == nil || *daily.DefaultMemberPermissions != 0x20 {
+		t.Errorf("/daily default_member_permissions = %v, want 32 (Manage Server)", daily.DefaultMemberPermissions)
+	}
+	if daily.Contexts == nil || !slices.Equal(*daily.Contexts, []discordgo.InteractionContextType{discordgo.InteractionContextGuild}) || daily.DMPermission == nil || *daily.DMPermission {
+		t.Errorf("/daily is usable outside servers: contexts %v, dm %v", daily.Contexts, daily.DMPermission)
+	}
+	var subs []string
+	for _, o := range daily.Options {
+		subs = append(subs, o.Name)
+	}
+	if want := []string{bot.DailySubscribe, bot.DailyUnsubscribe, bot.DailyStatus, bot.DailySkip}; !slices.Equal(subs, want) {
+		t.Errorf("/daily subcommands %q, want %q", subs, want)
+	}
+	if tz := daily.Options[0].Options[1]; tz.Name != "timezone" || !tz.Autocomplete || tz.Required {
+		t.Errorf("/daily subscribe timezone = %+v, want optional and autocompleted", tz)
+	}
+	if title := byName["why"].Options[0]; !title.Autocomplete || title.Required {
+		t.Errorf("/why title = %+v, want optional and autocompleted", title)
+	}
+	for _, name := range []string{"recommend", "random"} {
+		kind := byName[name].Options[len(byName[name].Options)-1]
+		if kind.Name != "kind" || len(kind.Choices) != 2 || kind.Choices[0].Value != "film" || kind.Choices[1].Value != "tv" {
+			t.Errorf("/%s kind = %+v, want choices film and tv", name, kind)
+		}
+	}
+	usage := map[string]string{
+		"recommend": "/recommend [query] [kind]",
+		"why":       "/why [title]",
+		"daily":     "/daily subscribe [time] [timezone] | unsubscribe | status | skip (Manage Server)",
+		"help":      "/help",
+	}
+	for name, want := range usage {
+		if got := Usage(byName[name]); got != want {
+			t.Errorf("Usage(/%s) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestInviteURL(t *testing.T) {
+	t.Parallel()
+	got := InviteURL("123456")
+	want := "https://discord.com/oauth2/authorize?client_id=123456&permissions=19456&scope=bot+applications.commands"
+	if got != want {
+		t.Errorf("InviteURL = %q, want %q", got, want)
+	}
+}
+
+func TestApplicationID(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, discordtest.Options{Token: testToken, ApplicationID: "4242"})
+	sess, err := NewSession(SessionConfig{Token: testToken, APIURL: f.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := ApplicationID(context.Background(), sess); err != nil || id != "4242" {
+		t.Errorf("ApplicationID = %q, %v; want 4242", id, err)
+	}
+}
+
+// TestSessionRewritesDiscordToAPIURL: REST calls for discord.com go to the
+// base URL, under its path; other hosts are left alone.
+func TestSessionRewritesDiscordToAPIURL(t *testing.T) {
+	t.Parallel()
+	seen := make(chan string, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.URL.RequestURI() + " auth=" + r.Header.Get("Authorization")
+		io.WriteString(w, `{"url":"ws://127.0.0.1:1"}`)
+	}))
+	t.Cleanup(srv.Close)
+	sess, err := NewSession(SessionConfig{Token: "tok", APIURL: srv.URL + "/proxy/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.Gateway(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := <-seen, "/proxy/api/v"+discordgo.APIVersion+"/gateway auth=Bot tok"; got != want {
+		t.Errorf("request = %q, want %q", got, want)
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/direct", nil)
+	resp, err := sess.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := <-seen; got != "/direct auth=" {
+		t.Errorf("a request to another host became %q", got)
+	}
+}
+
+func TestNewSession(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		c    SessionConfig
+		ok   bool
+	}{
+		{"defaults", SessionConfig{Token: "t"}, true},
+		{"no token", SessionConfig{}, true},
+		{"shard 1 of 2", SessionConfig{Token: "t", ShardID: 1, ShardCount: 2}, true},
+		{"shard 2 of 2", SessionConfig{Token: "t", ShardID: 2, ShardCount: 2}, false},
+		{"api url not http", SessionConfig{Token: "t", APIURL: "ftp://x"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := NewSession(tc.c)
+			if (err == nil) != tc.ok {
+				t.Fatalf("NewSession = %v, want ok %v", err, tc.ok)
+			}
+			if err != nil {
+				return
+			}
+			if tc.c.Token != "" && s.Token != "Bot "+tc.c.Token {
+				t.Errorf("token %q, want the Bot prefix", s.Token)
+			}
+			if tc.c.Token == "" && s.Token != "" {
+				t.Errorf("token %q, want none", s.Token)
+			}
+			if s.ShardID != tc.c.ShardID || s.ShardCount != max(tc.c.ShardCount, 1) || !s.ShouldReconnectOnError {
+				t.Errorf("shard %d/%d reconnect %v", s.ShardID, s.ShardCount, s.ShouldReconnectOnError)
+			}
+		})
+	}
+}
+
+func TestZones(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		typed string
+		first string
+		max   int
+	}{
+		{"", "Europe/London", 25},
+		{"lond", "Europe/London", 25},
+		{"new york", "America/New_York", 25},
+		{"europe/be", "Europe/Belgrade", 25},
+		{"US/Eastern", "US/Eastern", 25},
+		{"a", "", 25},
+		{"zzzz", "", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.typed, func(t *testing.T) {
+			got := Zones(tc.typed, 25)
+			if len(got) > tc.max || (tc.first != "" && (len(got) == 0 || got[0] != tc.first)) {
+				t.Errorf("Zones(%q) = %q, want at most %d starting with %q", tc.typed, got, tc.max, tc.first)
+			}
+			for _, z := range got {
+				if _, err := bot.LoadZone(z); err != nil {
+					t.Errorf("Zones(%q) suggests %q: %v", tc.typed, z, err)
+				}
+			}
+		})
+	}
+}

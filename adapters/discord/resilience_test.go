@@ -1,0 +1,210 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/industrybot/industrybot/adapters/discord/discordtest"
+	"github.com/industrybot/industrybot/bot"
+)
+
+// slowHandler answers only when released: a command slower than
+// Discord's 3 seconds, without waiting 3 seconds.
+type slowHandler struct {
+	release chan struct{}
+	reply   bot.Reply
+}
+
+func (h *slowHandler) Handle(ctx context.Context, _ bot.Request) bot.Reply {
+	select {
+	case <-h.release:
+	case <-ctx.Done():
+	}
+	return h.reply
+}
+
+type panicHandler struct{}
+
+func (panicHandler) Handle(context.Context, bot.Request) bot.Reply { panic("boom") }
+
+type panicCompleter struct{}
+
+func (panicCompleter) Complete(string, int) []bot.Suggestion { panic("boom") }
+
+// TestSlowAnswersAreDeferred: a command that cannot answer in time is
+// acknowledged with a deferral (type 5) and its answer then replaces the
+// "thinking…" message; a private answer replaces it with an ephemeral
+// follow-up instead, since a deferral's visibility cannot change.
+func TestSlowAnswersAreDeferred(t *testing.T) {
+	t.Parallel()
+	public := bot.Reply{Text: "A random pick", Picks: []bot.Pick{{Title: MustEngine(t).Catalog().Pick("heat"), Excerpt: "…"}}, Attribution: "them"}
+	private := bot.Reply{Private: true, Error: "No."}
+	for _, tc := range []struct {
+		name  string
+		reply bot.Reply
+	}{{"public", public}, {"private", private}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := &slowHandler{release: make(chan struct{}), reply: tc.reply}
+			for _, x := range transports(t, harnessConfig{handler: h, deferAfter: 1}) {
+				t.Run(x.name, func(t *testing.T) {
+					f := x.tr.fake()
+					i := f.Command((&channels{}).next(testGuild), "random")
+					first := decode(t, x.tr.ask(t, i))
+					if first.Type != int(discordgo.InteractionResponseDeferredChannelMessageWithSource) || first.Data != nil {
+						t.Fatalf("first answer = %+v, want a bare deferral (type 5)", first)
+					}
+					h.release <- struct{}{}
+					var l discordtest.InteractionLog
+					err := f.Wait(waitCtx(t), func() bool {
+						l = f.Interaction(i.Token)
+						return len(l.Edits) > 0 || len(l.Followups) > 0
+					})
+					if err != nil {
+						t.Fatalf("no answer after the deferral: %v", err)
+					}
+					want := Render(tc.reply)[0].data()
+					var got messageData
+					switch {
+					case tc.reply.Private:
+						if !l.Deleted || len(l.Edits) != 0 || len(l.Followups) != 1 {
+							t.Fatalf("log = %+v, want the deferral deleted and one follow-up", l)
+						}
+						mustUnmarshal(t, l.Followups[0], &got)
+						if got.Flags != discordgo.MessageFlagsEphemeral {
+							t.Errorf("follow-up flags = %d, want ephemeral", got.Flags)
+						}
+					default:
+						if l.Deleted || len(l.Edits) != 1 {
+							t.Fatalf("log = %+v, want one edit of the deferral", l)
+						}
+						mustUnmarshal(t, l.Edits[0], &got)
+						want.Flags = 0
+					}
+					if got.Content != want.Content || len(got.Embeds) != len(want.Embeds) || len(got.Components) != len(want.Components) {
+						t.Errorf("deferred answer = %+v, want %+v", got, want)
+					}
+					if l.Authorization {
+						t.Errorf("a webhook call carried an Authorization header: interaction tokens need none")
+					}
+					if len(l.Callbacks) > 1 {
+						t.Errorf("%d callbacks, want one", len(l.Callbacks))
+					}
+				})
+			}
+		})
+	}
+}
+
+// messageData reads back what the adapter sends: components are read as
+// raw JSON, since discordgo cannot unmarshal its component interface.
+func mustUnmarshal(t *testing.T, b []byte, v *messageData) {
+	t.Helper()
+	var m struct {
+		Content    string                    `json:"content"`
+		Embeds     []*discordgo.MessageEmbed `json:"embeds"`
+		Components []json.RawMessage         `json:"components"`
+		Flags      discordgo.MessageFlags    `json:"flags"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	*v = messageData{Content: m.Content, Embeds: m.Embeds, Flags: m.Flags}
+	for range m.Components {
+		v.Components = append(v.Components, discordgo.ActionsRow{})
+	}
+}
+
+// TestPanicsAreAnsweredPrivately: a panic in the handler, or in
+// autocomplete, is recovered and answered, and the adapter goes on.
+func TestPanicsAreAnsweredPrivately(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	for _, x := range transports(t, harnessConfig{handler: panicHandler{}, logs: logs}) {
+		t.Run(x.name, func(t *testing.T) {
+			c := (&channels{}).next(testGuild)
+			for range 2 { // the adapter survives the first
+				w := decode(t, x.tr.ask(t, x.tr.fake().Command(c, "help")))
+				if !w.private() || !strings.Contains(w.Data.Content, "Something went wrong") {
+					t.Errorf("answer = %+v, want a private apology", w.Data)
+				}
+			}
+		})
+	}
+	if !strings.Contains(logs.String(), "boom") {
+		t.Errorf("the panic was not logged:\n%s", logs.String())
+	}
+}
+
+func TestAutocompletePanicAnswersNoChoices(t *testing.T) {
+	t.Parallel()
+	h := startHTTP(t, harnessConfig{})
+	h.a.titles = panicCompleter{}
+	w := decode(t, h.ask(t, h.f.Autocomplete((&channels{}).next(testGuild), "why", discordtest.Focused("title", "he"))))
+	if w.Type != int(discordgo.InteractionApplicationCommandAutocompleteResult) || w.Data == nil || w.Data.Choices == nil || len(w.Data.Choices) != 0 {
+		t.Errorf("answer = %+v, want autocomplete results with no choices", w)
+	}
+}
+
+// TestRequests checks what reaches the core: the command, its options,
+// the channel, and whether the user may manage the daily pick, which
+// Discord tells from the member's permissions in the channel.
+func TestRequests(t *testing.T) {
+	t.Parallel()
+	h := &recordingHandler{got: make(chan bot.Request, 1), reply: bot.Reply{Private: true, Error: "recorded"}}
+	x := startHTTP(t, harnessConfig{handler: h})
+	member := func(perms int64) discordtest.Caller {
+		c := (&channels{}).next(testGuild)
+		c.Permissions = perms
+		return c
+	}
+	dm := discordtest.Caller{ChannelID: "600000000000000001", UserID: "900000000000000007", Username: "dee"}
+	subscribe := discordtest.Subcommand("subscribe", discordtest.String("time", "07:30"), discordtest.String("timezone", "Europe/Paris"))
+	tests := []struct {
+		name   string
+		caller discordtest.Caller
+		make   func(f *discordtest.Server, c discordtest.Caller) *discordgo.Interaction
+		want   bot.Request
+	}{
+		{"recommend", member(0), command("recommend", discordtest.String("query", " talky "), discordtest.String("kind", "tv")),
+			bot.Request{Command: "recommend", Options: map[string]string{"query": "talky", "kind": "tv"}}},
+		{"daily subscribe by a server manager", member(discordgo.PermissionManageGuild), command("daily", subscribe),
+			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "time": "07:30", "timezone": "Europe/Paris"}}},
+		{"daily status by an administrator", member(discordgo.PermissionAdministrator), command("daily", discordtest.Subcommand("status")),
+			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "status"}}},
+		{"daily skip by a member", member(discordgo.PermissionSendMessages | discordgo.PermissionManageMessages), command("daily", discordtest.Subcommand("skip")),
+			bot.Request{Command: "daily", Options: map[string]string{"action": "skip"}}},
+		{"daily in a DM", dm, command("daily", discordtest.Subcommand("unsubscribe")),
+			bot.Request{Command: "daily", Options: map[string]string{"action": "unsubscribe"}}},
+		{"Another", member(0), button("ib1:recommend:film:heist"),
+			bot.Request{Command: "recommend", Options: map[string]string{"query": "heist", "kind": "film", "another": "1"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x.ask(t, tc.make(x.f, tc.caller))
+			got := <-h.got
+			want := tc.want
+			want.Platform, want.Channel = bot.Discord, tc.caller.ChannelID
+			want.User.ID, want.User.Name = tc.caller.UserID, tc.caller.Username
+			if got.Platform != want.Platform || got.Channel != want.Channel || got.User != want.User || got.Command != want.Command || !equalOptions(got.Options, want.Options) {
+				t.Errorf("request = %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+func equalOptions(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
