@@ -51,7 +51,7 @@ func NewGateway(a *Adapter, s *discordgo.Session) *Gateway {
 	return g
 }
 
-var errStopped = errors.New("the discord gateway was stopped")
+var errStopped = errors.New("the discord gateway was stopped: industrybot is shutting down")
 
 // Ready reports whether the gateway is connected: a readiness check.
 func (g *Gateway) Ready(context.Context) error {
@@ -100,13 +100,12 @@ func (g *Gateway) Run(ctx context.Context) error {
 	}
 	<-ctx.Done()
 	// discordgo reconnects whenever a write to the connection fails, and
-	// its heartbeat may write just after Close sent the close frame: turn
-	// reconnecting off first. A reconnect loop already running (the
-	// connection dropped just before) can no longer dial.
+	// its heartbeat may write just after Close sent the close frame; a
+	// reconnect loop may also be running (the connection dropped just
+	// before). Turning ShouldReconnectOnError off would race with its
+	// unlocked reads, so the dialer refuses instead: no connection outlives
+	// Run.
 	g.stopped.Store(true)
-	g.s.Lock()
-	g.s.ShouldReconnectOnError = false
-	g.s.Unlock()
 	if err := g.s.Close(); err != nil {
 		g.log.Warn("closing the discord gateway", "err", err)
 	}

@@ -150,10 +150,12 @@ func connectGateway(t *testing.T, f *discordtest.Server, hc harnessConfig) *gate
 			t.Errorf("gateway Run: %v", err)
 		}
 	})
+	// Connected once discordgo has read READY: it starts heartbeating
+	// only then.
 	err = f.Wait(waitCtx(t), func() bool {
 		for _, s := range f.Sessions() {
 			if s.Shard == [2]int{hc.shardID, max(hc.shardCount, 1)} {
-				return true
+				return f.Heartbeats() > 0
 			}
 		}
 		return false

@@ -14,6 +14,10 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
+// InteractionsPath is where serve mounts the HTTP interactions endpoint:
+// the application's Interactions Endpoint URL ends with it.
+const InteractionsPath = "/discord/interactions"
+
 // MaxBody bounds an HTTP interaction's body. Discord's are a few kilobytes.
 const MaxBody = 1 << 20
 

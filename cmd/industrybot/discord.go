@@ -1,21 +1,176 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/spf13/cobra"
+
+	discordadapter "github.com/industrybot/industrybot/adapters/discord"
+	"github.com/industrybot/industrybot/bot"
 )
 
-// discordComponents wires Discord into serve: the HTTP interactions route,
-// or a gateway connection, and a poster for daily picks.
+// discordDrain bounds how long serve waits, when stopping, for Discord
+// answers still being followed up (deferred or long ones).
+const discordDrain = 10 * time.Second
+
+// discordComponents wires Discord into serve: the HTTP interactions route
+// (discord.mode http, which needs only discord.public_key), or a gateway
+// connection with its shard and a readiness check (discord.mode gateway);
+// and, when discord.token is set, a poster for daily picks.
 func discordComponents(s *server) ([]component, error) {
-	if s.cfg.Discord.On() {
-		return nil, errors.New("discord: not available in this build yet")
+	d := s.cfg.Discord
+	if !d.On() {
+		return nil, nil
 	}
-	return nil, nil
+	log := s.log.With("platform", "discord")
+	sess, err := discordadapter.NewSession(discordadapter.SessionConfig{Token: d.Token, APIURL: d.APIURL, ShardID: d.ShardID, ShardCount: d.ShardCount})
+	if err != nil {
+		return nil, err
+	}
+	titles, err := s.titles()
+	if err != nil {
+		return nil, err
+	}
+	a, err := discordadapter.New(discordadapter.Config{Handler: s.bot, Titles: titles, REST: sess, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if d.Token != "" {
+		s.posters[bot.Discord] = discordadapter.NewPoster(sess, log)
+	}
+	if d.Mode == "http" {
+		key, err := discordadapter.ParsePublicKey(d.PublicKey)
+		if err != nil {
+			return nil, &ConfigError{"discord.public_key", "is not a 64-digit hex Ed25519 key (copy it from the Developer Portal's General Information page)"}
+		}
+		s.mux.Handle("POST "+discordadapter.InteractionsPath, a.Interactions(key))
+		log.Info("discord: answering interactions over HTTP", "path", discordadapter.InteractionsPath, "daily_posts", d.Token != "")
+		return []component{{name: "discord interactions", run: func(ctx context.Context) error {
+			<-ctx.Done()
+			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discordDrain)
+			defer cancel()
+			if err := a.Wait(wctx); err != nil {
+				log.Warn("stopped with Discord answers in flight", "err", err)
+			}
+			return nil
+		}}}, nil
+	}
+	g := discordadapter.NewGateway(a, sess)
+	s.checks.add("discord gateway", g.Ready)
+	log.Info("discord: answering interactions over the gateway", "shard", d.ShardID, "shards", d.ShardCount)
+	return []component{{name: "discord gateway", run: g.Run}}, nil
+}
+
+// titles returns what /why's autocomplete completes from: the bot's own
+// engine when the handler exposes it, else an engine on the same catalog.
+func (s *server) titles() (discordadapter.Completer, error) {
+	if e, ok := s.bot.(interface{ Engine() *bot.Engine }); ok {
+		return e.Engine(), nil
+	}
+	cat, err := s.catalog()
+	if err != nil {
+		return nil, err
+	}
+	return bot.NewEngine(cat), nil
 }
 
 // discordCmd is `industrybot discord …`.
 func (e *env) discordCmd() *cobra.Command {
-	return &cobra.Command{Use: "discord", Short: "Discord: register commands, print the install URL", Hidden: true}
+	cmd := &cobra.Command{Use: "discord", Short: "Discord: register the slash commands, print the install link"}
+	var guild string
+	register := &cobra.Command{
+		Use:   "register",
+		Short: "Register the slash commands with Discord (a bulk overwrite), globally or in one guild",
+		Long: `Register industrybot's slash commands (/recommend, /why, /random, /help and
+/daily) with Discord, replacing the application's commands: globally, or in
+one guild with --guild (or discord.guild_id), where they appear at once,
+which is handy for testing. Needs discord.token; the application id comes
+from discord.application_id, or is looked up with the token.`,
+		Example: `  industrybot discord register --guild 123456789012345678
+  industrybot discord register`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := e.app(cmd)
+			if err != nil {
+				return err
+			}
+			d := a.cfg.Discord
+			if d.Token == "" {
+				return &ConfigError{"discord.token", "is empty: registering commands needs the bot token (Developer Portal → Bot → Reset Token)"}
+			}
+			if !cmd.Flags().Changed("guild") {
+				guild = d.GuildID
+			}
+			sess, appID, err := discordSession(cmd.Context(), d)
+			if err != nil {
+				return err
+			}
+			cmds, err := discordadapter.Register(cmd.Context(), sess, appID, guild)
+			if err != nil {
+				return err
+			}
+			where := "globally"
+			if guild != "" {
+				where = "in guild " + guild
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "Registered %d commands %s for application %s:\n", len(cmds), where, appID)
+			for _, c := range cmds {
+				fmt.Fprintf(out, "  %s\n      %s\n", discordadapter.Usage(c), c.Description)
+			}
+			if guild == "" {
+				fmt.Fprintln(out, "Global commands can take a few minutes to show in every server; --guild ID shows them at once in one.")
+			}
+			return nil
+		},
+	}
+	register.Flags().StringVar(&guild, "guild", "", "register in this guild only (default discord.guild_id; empty: globally)")
+	invite := &cobra.Command{
+		Use:   "invite",
+		Short: "Print the link that installs the bot in a server",
+		Long: `Print the OAuth2 link that adds the bot to a server with its slash commands
+(scopes bot and applications.commands) and the permissions it needs: View
+Channel, Send Messages and Embed Links (19456). Needs discord.application_id,
+or discord.token to look it up.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := e.app(cmd)
+			if err != nil {
+				return err
+			}
+			d := a.cfg.Discord
+			appID := d.ApplicationID
+			if appID == "" {
+				if d.Token == "" {
+					return &ConfigError{"discord.application_id", "is empty: the link needs the application id (Developer Portal → General Information), or set discord.token to look it up"}
+				}
+				if _, appID, err = discordSession(cmd.Context(), d); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), discordadapter.InviteURL(appID))
+			return nil
+		},
+	}
+	cmd.AddCommand(register, invite)
+	return cmd
+}
+
+// discordSession opens a REST session with the bot token and returns the
+// application id: discord.application_id, or the token's application.
+func discordSession(ctx context.Context, d DiscordConfig) (sess *discordgo.Session, appID string, err error) {
+	sess, err = discordadapter.NewSession(discordadapter.SessionConfig{Token: d.Token, APIURL: d.APIURL})
+	if err != nil {
+		return nil, "", err
+	}
+	appID = d.ApplicationID
+	if appID == "" {
+		if appID, err = discordadapter.ApplicationID(ctx, sess); err != nil {
+			return nil, "", fmt.Errorf("%w (or set discord.application_id, INDUSTRYBOT_DISCORD_APPLICATION_ID)", err)
+		}
+	}
+	return sess, appID, nil
 }
