@@ -153,7 +153,7 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, first 
 			return
 		}
 		log.Error("answering an interaction panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-		msg := Render(bot.Failure())[0]
+		msg := render(bot.Failure())[0]
 		func() {
 			defer func() { _ = recover() }()
 			var err error
@@ -184,14 +184,14 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, first 
 	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent:
 		req, bad := request(i)
 		if bad != nil {
-			a.deliver(ctx, log, i, send, Render(*bad), false)
+			a.deliver(ctx, log, i, send, render(*bad), false)
 			return
 		}
 		log = log.With("command", req.Command)
 		a.answer(ctx, log, i, req, send)
 	default:
 		r := bot.Reply{Private: true, Error: "industrybot does not handle this kind of interaction. Try /help."}
-		a.deliver(ctx, log, i, send, Render(r), false)
+		a.deliver(ctx, log, i, send, render(r), false)
 	}
 }
 
@@ -213,7 +213,7 @@ func (a *Adapter) answer(ctx context.Context, log *slog.Logger, i *discordgo.Int
 	defer timer.Stop()
 	select {
 	case r := <-done:
-		a.deliver(ctx, log, i, send, Render(r), false)
+		a.deliver(ctx, log, i, send, render(r), false)
 		return
 	case <-timer.C:
 	}
@@ -229,7 +229,7 @@ func (a *Adapter) answer(ctx context.Context, log *slog.Logger, i *discordgo.Int
 		log.Error("command did not answer in time", "timeout", a.handleTimeout)
 		r = bot.Failure()
 	}
-	a.deliver(ctx, log, i, send, Render(r), true)
+	a.deliver(ctx, log, i, send, render(r), true)
 }
 
 // deliver sends rendered messages: the first as the interaction's answer

@@ -258,7 +258,7 @@ func golden(t *testing.T, path string, got []byte) {
 	}
 }
 
-// recorder is a handler that records requests and answers with a fixed
+// recordingHandler records requests and answers with a fixed
 // reply.
 type recordingHandler struct {
 	got   chan bot.Request

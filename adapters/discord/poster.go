@@ -52,7 +52,7 @@ func (p *Poster) Post(ctx context.Context, channel string, reply bot.Reply) erro
 	if p.s.Token == "" {
 		return &bot.PostError{Permanent: true, Err: errors.New("discord: posting needs the bot token"), Hint: "set INDUSTRYBOT_DISCORD_TOKEN"}
 	}
-	for i, m := range Render(reply) {
+	for i, m := range render(reply) {
 		rec := &lastResponse{}
 		next := p.s.Client.Transport
 		if next == nil {

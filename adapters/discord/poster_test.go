@@ -45,7 +45,7 @@ func TestPosterPostsLikeRandom(t *testing.T) {
 	if len(msgs) != 1 || f.MessageCount("111") != 1 || f.MessageCounts()["111"] != 1 {
 		t.Fatalf("%d messages, want 1", len(msgs))
 	}
-	want := Render(reply)[0].data()
+	want := render(reply)[0].data()
 	var got struct {
 		Content         string                            `json:"content"`
 		Embeds          []*discordgo.MessageEmbed         `json:"embeds"`

@@ -56,10 +56,10 @@ func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
-// Render turns a reply into the messages that carry it: one, unless a
+// render turns a reply into the messages that carry it: one, unless a
 // commentary is longer than one message's embeds may hold, in which case it
 // continues in further messages. The buttons go with the last message.
-func Render(r bot.Reply) []message {
+func render(r bot.Reply) []message {
 	var embeds []*discordgo.MessageEmbed
 	content := r.Text
 	switch {

@@ -120,7 +120,7 @@ func TestLongCommentary(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			title := &bot.Title{ID: "x", Title: "Long", Kind: bot.Film, Year: 2001, Credit: bot.Credit{Role: "director", Names: []string{"A_B"}}, Commentary: tc.paragraphs, Link: "https://example.com/x"}
-			msgs := Render(bot.Reply{Commentary: title, Attribution: "them", Actions: []bot.Action{{Label: "Why?", Command: bot.CmdWhy, Arg: "x"}}})
+			msgs := render(bot.Reply{Commentary: title, Attribution: "them", Actions: []bot.Action{{Label: "Why?", Command: bot.CmdWhy, Arg: "x"}}})
 			checkLimits(t, msgs)
 			if len(msgs) != tc.messages {
 				t.Errorf("%d messages, want %d", len(msgs), tc.messages)
@@ -186,7 +186,7 @@ func TestRenderLimits(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			checkLimits(t, Render(tc.reply))
+			checkLimits(t, render(tc.reply))
 		})
 	}
 }

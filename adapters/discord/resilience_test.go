@@ -67,7 +67,7 @@ func TestSlowAnswersAreDeferred(t *testing.T) {
 					if err != nil {
 						t.Fatalf("no answer after the deferral: %v", err)
 					}
-					want := Render(tc.reply)[0].data()
+					want := render(tc.reply)[0].data()
 					var got messageData
 					switch {
 					case tc.reply.Private:
@@ -100,7 +100,7 @@ func TestSlowAnswersAreDeferred(t *testing.T) {
 	}
 }
 
-// messageData reads back what the adapter sends: components are read as
+// mustUnmarshal reads back a message the adapter sent: components are read as
 // raw JSON, since discordgo cannot unmarshal its component interface.
 func mustUnmarshal(t *testing.T, b []byte, v *messageData) {
 	t.Helper()

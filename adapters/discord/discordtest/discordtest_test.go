@@ -1,0 +1,151 @@
+package discordtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// call sends one REST request to the fake and returns the status and
+// Discord's JSON error code, if any.
+func call(t *testing.T, s *Server, method, path, auth, body string) (int, int) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+"/api/v9"+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var e struct {
+		Code int `json:"code"`
+	}
+	json.Unmarshal(b, &e)
+	return resp.StatusCode, e.Code
+}
+
+func TestREST(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Token: "tok"})
+	i := s.Command(Caller{GuildID: "1", ChannelID: "2"}, "help")
+	cb := "/interactions/" + i.ID + "/" + i.Token + "/callback"
+	hook := "/webhooks/" + i.AppID + "/" + i.Token
+	msg := `{"content":"hi","embeds":[{"title":"T"}],"components":[{"type":1,"components":[{"type":2,"label":"Another","custom_id":"ib1:random::","style":1}]}]}`
+	tests := []struct {
+		name             string
+		method, path     string
+		auth, body       string
+		status, wantCode int
+	}{
+		{"gateway lookup needs no token", "GET", "/gateway", "", "", 200, 0},
+		{"gateway/bot needs the token", "GET", "/gateway/bot", "", "", 401, 0},
+		{"gateway/bot with it", "GET", "/gateway/bot", "Bot tok", "", 200, 0},
+		{"first callback", "POST", cb, "", `{"type":4,"data":{"content":"x"}}`, 204, 0},
+		{"second callback", "POST", cb, "", `{"type":4,"data":{"content":"x"}}`, 400, 40060},
+		{"unknown interaction", "POST", "/interactions/1/nope/callback", "", `{"type":4}`, 404, 10062},
+		{"edit the original", "PATCH", hook + "/messages/@original", "", msg, 200, 0},
+		{"follow up", "POST", hook + "?wait=true", "", msg, 200, 0},
+		{"delete the original", "DELETE", hook + "/messages/@original", "", "", 204, 0},
+		{"unknown webhook", "POST", "/webhooks/" + i.AppID + "/nope", "", msg, 404, 10015},
+		{"post without the token", "POST", "/channels/9/messages", "", msg, 401, 0},
+		{"post with another token", "POST", "/channels/9/messages", "Bot other", msg, 401, 0},
+		{"post", "POST", "/channels/9/messages", "Bot tok", msg, 200, 0},
+		{"empty post", "POST", "/channels/9/messages", "Bot tok", `{}`, 400, 50006},
+		{"commands of another application", "PUT", "/applications/5/commands", "Bot tok", `[]`, 403, 50001},
+		{"commands with a bad name", "PUT", "/applications/" + s.ApplicationID() + "/commands", "Bot tok", `[{"name":"Bad Name","description":"d"}]`, 400, 50035},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, code := call(t, s, tc.method, tc.path, tc.auth, tc.body)
+			if status != tc.status || code != tc.wantCode {
+				t.Errorf("got %d (code %d), want %d (code %d)", status, code, tc.status, tc.wantCode)
+			}
+		})
+	}
+	l := s.Interaction(i.Token)
+	if len(l.Callbacks) != 2 || len(l.Edits) != 1 || len(l.Followups) != 1 || !l.Deleted || l.Authorization {
+		t.Errorf("interaction log = %+v", l)
+	}
+	msgs := s.Messages("9")
+	if len(msgs) != 1 || msgs[0].Content != "hi" || len(msgs[0].Embeds) != 1 || len(msgs[0].Buttons) != 1 || msgs[0].Buttons[0].CustomID != "ib1:random::" {
+		t.Errorf("messages = %+v", msgs)
+	}
+	if s.Attempts("9") != 2 || s.MessageCount("9") != 1 {
+		t.Errorf("%d attempts, %d messages; want 2, 1", s.Attempts("9"), s.MessageCount("9"))
+	}
+}
+
+func TestFailChannel(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Token: "tok"})
+	body := `{"content":"hi"}`
+	s.FailChannel("1", RateLimited(1500*time.Millisecond))
+	req, _ := http.NewRequest("POST", s.URL+"/api/v9/channels/1/messages", bytes.NewReader([]byte(body)))
+	req.Header.Set("Authorization", "Bot tok")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "2" || !strings.Contains(string(b), `"retry_after":1.5`) {
+		t.Errorf("429: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
+	}
+	s.FailChannel("2", Failure{Status: 500, Times: 2})
+	for n, want := range []int{500, 500, 200} {
+		if got, _ := call(t, s, "POST", "/channels/2/messages", "Bot tok", body); got != want {
+			t.Errorf("post %d: %d, want %d", n, got, want)
+		}
+	}
+	s.FailChannel("3", MissingAccess())
+	s.ClearFailure("3")
+	if got, _ := call(t, s, "POST", "/channels/3/messages", "Bot tok", body); got != 200 {
+		t.Errorf("after ClearFailure: %d", got)
+	}
+	if got := s.MessageCounts(); got["2"] != 1 || got["3"] != 1 || got["1"] != 0 {
+		t.Errorf("counts = %v", got)
+	}
+}
+
+func TestShardOf(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		guild  string
+		shards int
+		want   int
+	}{
+		{"", 4, 0},
+		{"41771983423143937", 1, 0},
+		{"41771983423143937", 2, 0}, // (id >> 22) is even
+		{"4194304", 2, 1},           // 1 << 22
+		{"8388608", 2, 0},           // 2 << 22
+		{"12582912", 3, 0},          // 3 << 22
+		{"not a snowflake", 2, 0},
+	}
+	for _, tc := range tests {
+		if got := ShardOf(tc.guild, tc.shards); got != tc.want {
+			t.Errorf("ShardOf(%q, %d) = %d, want %d", tc.guild, tc.shards, got, tc.want)
+		}
+	}
+}
+
+func TestWaitStopsWithTheContext(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Wait(ctx, func() bool { return false }); err == nil {
+		t.Error("Wait returned nil for a condition that never holds")
+	}
+}
