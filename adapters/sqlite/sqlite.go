@@ -18,8 +18,15 @@ import (
 )
 
 // Store implements bot.Store on SQLite.
+//
+// Writes go through one connection, so writers queue in Go instead of
+// sleeping in SQLite's busy handler, and reads through a small pool, which
+// WAL lets run beside the writer. The statements of the hot paths are
+// prepared once.
 type Store struct {
-	db *sql.DB
+	w, r *sql.DB
+	// prepared statements
+	remember, trim, recent *sql.Stmt
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -35,12 +42,52 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: the database path is empty")
 	}
+	w, err := openDB(path, true)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{w: w}
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	if s.r, err = openDB(path, false); err != nil {
+		w.Close()
+		return nil, err
+	}
+	for _, p := range []struct {
+		db   *sql.DB
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{w, &s.remember, `INSERT INTO shown (platform, channel, pick, seq)
+			VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM shown WHERE platform = ?1 AND channel = ?2))
+			ON CONFLICT (platform, channel, pick) DO UPDATE SET seq = excluded.seq`},
+		{w, &s.trim, `DELETE FROM shown WHERE platform = ?1 AND channel = ?2
+			AND seq <= (SELECT MAX(seq) FROM shown WHERE platform = ?1 AND channel = ?2) - ?3`},
+		{s.r, &s.recent, `SELECT pick FROM shown WHERE platform = ? AND channel = ? ORDER BY seq DESC LIMIT ?`},
+	} {
+		if *p.stmt, err = p.db.PrepareContext(ctx, p.sql); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("sqlite: %s: preparing statements: %w", path, err)
+		}
+	}
+	return s, nil
+}
+
+// openDB opens the file for writing (one connection, transactions that
+// take the write lock at their start) or for reading (a few connections).
+func openDB(path string, write bool) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Set("_txlock", "immediate")
+	if write {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
 	dsn := "file:" + path + "?" + q.Encode()
 	if strings.HasPrefix(path, "file:") {
 		sep := "?"
@@ -53,12 +100,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
-	s := &Store{db: db}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	n := 1
+	if !write {
+		n = 4
 	}
-	return s, nil
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
 }
 
 // migrations are applied in order, each once; a database records the
@@ -109,7 +158,7 @@ var migrations = []string{
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -136,14 +185,25 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // Close implements bot.Store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	var errs []error
+	for _, db := range []*sql.DB{s.w, s.r} {
+		if db != nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // Ping implements bot.Store.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+func (s *Store) Ping(ctx context.Context) error {
+	var n int
+	return s.r.QueryRowContext(ctx, `SELECT 1`).Scan(&n)
+}
 
 // inTx runs f in a write transaction.
 func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
@@ -160,25 +220,22 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 // Remember implements bot.Memory.
 func (s *Store) Remember(ctx context.Context, ch bot.ChannelKey, ids []string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var seq int64
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM shown WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel).Scan(&seq); err != nil {
-			return fmt.Errorf("sqlite: %w", err)
-		}
+		remember := tx.StmtContext(ctx, s.remember)
 		for i := len(ids) - 1; i >= 0; i-- {
-			seq++
-			if _, err := tx.ExecContext(ctx, `INSERT INTO shown (platform, channel, pick, seq) VALUES (?, ?, ?, ?)
-				ON CONFLICT (platform, channel, pick) DO UPDATE SET seq = excluded.seq`, ch.Platform, ch.Channel, ids[i], seq); err != nil {
+			if _, err := remember.ExecContext(ctx, ch.Platform, ch.Channel, ids[i]); err != nil {
 				return fmt.Errorf("sqlite: %w", err)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM shown WHERE platform = ? AND channel = ? AND seq <= ?`, ch.Platform, ch.Channel, seq-memoryLimit)
-		return err
+		if _, err := tx.StmtContext(ctx, s.trim).ExecContext(ctx, ch.Platform, ch.Channel, memoryLimit); err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+		return nil
 	})
 }
 
 // Recent implements bot.Memory.
 func (s *Store) Recent(ctx context.Context, ch bot.ChannelKey, n int) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT pick FROM shown WHERE platform = ? AND channel = ? ORDER BY seq DESC LIMIT ?`, ch.Platform, ch.Channel, n)
+	rows, err := s.recent.QueryContext(ctx, ch.Platform, ch.Channel, n)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -196,7 +253,7 @@ func (s *Store) Recent(ctx context.Context, ch bot.ChannelKey, n int) ([]string,
 
 // Restart implements bot.Memory.
 func (s *Store) Restart(ctx context.Context, ch bot.ChannelKey) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM shown WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel)
+	_, err := s.w.ExecContext(ctx, `DELETE FROM shown WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
@@ -205,7 +262,7 @@ func (s *Store) Restart(ctx context.Context, ch bot.ChannelKey) error {
 
 // PutSubscription implements bot.DailyStore.
 func (s *Store) PutSubscription(ctx context.Context, sub bot.Subscription) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO subscriptions (platform, channel, time, timezone, source, created_by, since, paused)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO subscriptions (platform, channel, time, timezone, source, created_by, since, paused)
 		VALUES (?, ?, ?, ?, ?, ?, ?, '')
 		ON CONFLICT (platform, channel) DO UPDATE SET time = excluded.time, timezone = excluded.timezone,
 			source = excluded.source, created_by = excluded.created_by, since = excluded.since, paused = ''`,
@@ -218,12 +275,12 @@ func (s *Store) PutSubscription(ctx context.Context, sub bot.Subscription) error
 
 // DeleteSubscription implements bot.DailyStore.
 func (s *Store) DeleteSubscription(ctx context.Context, ch bot.ChannelKey) error {
-	return affected(s.db.ExecContext(ctx, `DELETE FROM subscriptions WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel))
+	return affected(s.w.ExecContext(ctx, `DELETE FROM subscriptions WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel))
 }
 
 // PauseSubscription implements bot.DailyStore.
 func (s *Store) PauseSubscription(ctx context.Context, ch bot.ChannelKey, reason string) error {
-	return affected(s.db.ExecContext(ctx, `UPDATE subscriptions SET paused = ? WHERE platform = ? AND channel = ?`, reason, ch.Platform, ch.Channel))
+	return affected(s.w.ExecContext(ctx, `UPDATE subscriptions SET paused = ? WHERE platform = ? AND channel = ?`, reason, ch.Platform, ch.Channel))
 }
 
 // affected turns "no row changed" into bot.ErrNotFound.
@@ -253,7 +310,7 @@ func scanSub(r scanner) (bot.Subscription, error) {
 
 // GetSubscription implements bot.DailyStore.
 func (s *Store) GetSubscription(ctx context.Context, ch bot.ChannelKey) (bot.Subscription, error) {
-	sub, err := scanSub(s.db.QueryRowContext(ctx, `SELECT `+subColumns+` FROM subscriptions WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel))
+	sub, err := scanSub(s.r.QueryRowContext(ctx, `SELECT `+subColumns+` FROM subscriptions WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel))
 	if errors.Is(err, sql.ErrNoRows) {
 		return bot.Subscription{}, bot.ErrNotFound
 	}
@@ -265,7 +322,7 @@ func (s *Store) GetSubscription(ctx context.Context, ch bot.ChannelKey) (bot.Sub
 
 // ListSubscriptions implements bot.DailyStore.
 func (s *Store) ListSubscriptions(ctx context.Context) ([]bot.Subscription, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+subColumns+` FROM subscriptions ORDER BY platform, channel`)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+subColumns+` FROM subscriptions ORDER BY platform, channel`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -373,11 +430,11 @@ func (s *Store) FinishPost(ctx context.Context, p bot.Post, deck *bot.Deck) erro
 
 // GetPost implements bot.DailyStore.
 func (s *Store) GetPost(ctx context.Context, ch bot.ChannelKey, date string) (bot.Post, error) {
-	return getPost(ctx, s.db, ch, date)
+	return getPost(ctx, s.r, ch, date)
 }
 
 func (s *Store) posts(ctx context.Context, query string, args ...any) ([]bot.Post, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -407,7 +464,7 @@ func (s *Store) UnfinishedPosts(ctx context.Context) ([]bot.Post, error) {
 func (s *Store) GetDeck(ctx context.Context, ch bot.ChannelKey) (bot.Deck, error) {
 	var d bot.Deck
 	var cards string
-	err := s.db.QueryRowContext(ctx, `SELECT cycle, cards, last FROM decks WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel).Scan(&d.Cycle, &cards, &d.Last)
+	err := s.r.QueryRowContext(ctx, `SELECT cycle, cards, last FROM decks WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel).Scan(&d.Cycle, &cards, &d.Last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return bot.Deck{}, bot.ErrNotFound
 	}

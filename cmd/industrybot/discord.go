@@ -30,11 +30,7 @@ func discordComponents(s *server) ([]component, error) {
 	if err != nil {
 		return nil, err
 	}
-	titles, err := s.titles()
-	if err != nil {
-		return nil, err
-	}
-	a, err := discordadapter.New(discordadapter.Config{Handler: s.bot, Titles: titles, REST: sess, Logger: log})
+	a, err := discordadapter.New(discordadapter.Config{Handler: s.bot, Titles: s.engine, REST: sess, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -62,19 +58,6 @@ func discordComponents(s *server) ([]component, error) {
 	s.checks.add("discord gateway", g.Ready)
 	log.Info("discord: answering interactions over the gateway", "shard", d.ShardID, "shards", d.ShardCount)
 	return []component{{name: "discord gateway", run: g.Run}}, nil
-}
-
-// titles returns what /why's autocomplete completes from: the bot's own
-// engine when the handler exposes it, else an engine on the same catalog.
-func (s *server) titles() (discordadapter.Completer, error) {
-	if e, ok := s.bot.(interface{ Engine() *bot.Engine }); ok {
-		return e.Engine(), nil
-	}
-	cat, err := s.catalog()
-	if err != nil {
-		return nil, err
-	}
-	return bot.NewEngine(cat), nil
 }
 
 // discordCmd is `industrybot discord …`.

@@ -280,6 +280,7 @@ func TestDiscordComponents(t *testing.T) {
 			s := &server{
 				app:     &app{env: &env{stdout: io.Discard, stderr: io.Discard}, cfg: &Config{Discord: tc.cfg}, log: slog.New(slog.DiscardHandler)},
 				bot:     bot.New(bot.Config{Engine: discordEngine(t), Memory: bot.NewMemoryStore()}),
+				engine:  discordEngine(t),
 				mux:     http.NewServeMux(),
 				checks:  &readiness{},
 				posters: map[bot.Platform]bot.Poster{},

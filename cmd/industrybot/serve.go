@@ -37,6 +37,7 @@ func (e *env) serveCmd() *cobra.Command {
 type server struct {
 	*app
 	bot    bot.Handler
+	engine *bot.Engine // the bot's, for autocompletion
 	mux    *http.ServeMux
 	checks *readiness
 	// posters send daily picks; a platform adds itself when it has the
@@ -82,7 +83,7 @@ func (a *app) serve(ctx context.Context) error {
 	posters := map[bot.Platform]bot.Poster{}
 	sched := a.scheduler(store, engine, posters, owner(ln.Addr().String()))
 	b := bot.New(bot.Config{Engine: engine, Memory: store, Daily: sched, Logger: a.log})
-	s := &server{app: a, bot: metrics.Bot(b), mux: http.NewServeMux(), checks: &readiness{}, posters: posters}
+	s := &server{app: a, bot: metrics.Bot(b), engine: engine, mux: http.NewServeMux(), checks: &readiness{}, posters: posters}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
