@@ -254,18 +254,23 @@ func (s *MemoryStore) Remember(ctx context.Context, ch ChannelKey, ids []string)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list := s.channels[ch]
+	s.channels[ch] = Prepend(s.channels[ch], ids, memoryLimit)
+	return nil
+}
+
+// Prepend returns a channel's shown list (newest first, distinct) after
+// Remember(ids): ids[0] first, each id once, at most limit. It reuses list.
+func Prepend(list, ids []string, limit int) []string {
 	for i := len(ids) - 1; i >= 0; i-- {
 		if j := slices.Index(list, ids[i]); j >= 0 {
 			list = slices.Delete(list, j, j+1)
 		}
 		list = slices.Insert(list, 0, ids[i])
 	}
-	if len(list) > memoryLimit {
-		list = list[:memoryLimit]
+	if len(list) > limit {
+		list = list[:limit]
 	}
-	s.channels[ch] = list
-	return nil
+	return list
 }
 
 // Recent implements Memory.

@@ -26,7 +26,9 @@ import (
 type Store struct {
 	w, r *sql.DB
 	// prepared statements
-	remember, trim, recent *sql.Stmt
+	load, save, recent *sql.Stmt
+
+	mem *memoryWriter // channel memory, written behind
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -60,18 +62,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		stmt **sql.Stmt
 		sql  string
 	}{
-		{w, &s.remember, `INSERT INTO shown (platform, channel, pick, seq)
-			VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM shown WHERE platform = ?1 AND channel = ?2))
-			ON CONFLICT (platform, channel, pick) DO UPDATE SET seq = excluded.seq`},
-		{w, &s.trim, `DELETE FROM shown WHERE platform = ?1 AND channel = ?2
-			AND seq <= (SELECT MAX(seq) FROM shown WHERE platform = ?1 AND channel = ?2) - ?3`},
-		{s.r, &s.recent, `SELECT pick FROM shown WHERE platform = ? AND channel = ? ORDER BY seq DESC LIMIT ?`},
+		{w, &s.load, `SELECT ids FROM shown WHERE platform = ? AND channel = ?`},
+		{w, &s.save, `INSERT INTO shown (platform, channel, ids) VALUES (?, ?, ?)
+			ON CONFLICT (platform, channel) DO UPDATE SET ids = excluded.ids`},
+		{s.r, &s.recent, `SELECT ids FROM shown WHERE platform = ? AND channel = ?`},
 	} {
 		if *p.stmt, err = p.db.PrepareContext(ctx, p.sql); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("sqlite: %s: preparing statements: %w", path, err)
 		}
 	}
+	s.mem = newMemoryWriter(s)
 	return s, nil
 }
 
@@ -116,11 +117,9 @@ var migrations = []string{
 	`CREATE TABLE shown (
 		platform TEXT NOT NULL,
 		channel  TEXT NOT NULL,
-		pick     TEXT NOT NULL,
-		seq      INTEGER NOT NULL,
-		PRIMARY KEY (platform, channel, pick)
+		ids      TEXT NOT NULL, -- JSON array: newest first, distinct
+		PRIMARY KEY (platform, channel)
 	);
-	CREATE INDEX shown_recent ON shown (platform, channel, seq DESC);
 	CREATE TABLE subscriptions (
 		platform   TEXT NOT NULL,
 		channel    TEXT NOT NULL,
@@ -184,8 +183,11 @@ func (s *Store) migrate(ctx context.Context) error {
 	return tx.Commit()
 }
 
-// Close implements bot.Store.
+// Close implements bot.Store. It commits the channel memory still queued.
 func (s *Store) Close() error {
+	if s.mem != nil {
+		s.mem.close()
+	}
 	var errs []error
 	for _, db := range []*sql.DB{s.w, s.r} {
 		if db != nil {
@@ -195,10 +197,14 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// Ping implements bot.Store.
+// Ping implements bot.Store: the file answers, and the last write of
+// channel memory did not fail.
 func (s *Store) Ping(ctx context.Context) error {
 	var n int
-	return s.r.QueryRowContext(ctx, `SELECT 1`).Scan(&n)
+	if err := s.r.QueryRowContext(ctx, `SELECT 1`).Scan(&n); err != nil {
+		return err
+	}
+	return s.mem.failure()
 }
 
 // inTx runs f in a write transaction.
@@ -212,49 +218,6 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: %w", err)
-	}
-	return nil
-}
-
-// Remember implements bot.Memory.
-func (s *Store) Remember(ctx context.Context, ch bot.ChannelKey, ids []string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		remember := tx.StmtContext(ctx, s.remember)
-		for i := len(ids) - 1; i >= 0; i-- {
-			if _, err := remember.ExecContext(ctx, ch.Platform, ch.Channel, ids[i]); err != nil {
-				return fmt.Errorf("sqlite: %w", err)
-			}
-		}
-		if _, err := tx.StmtContext(ctx, s.trim).ExecContext(ctx, ch.Platform, ch.Channel, memoryLimit); err != nil {
-			return fmt.Errorf("sqlite: %w", err)
-		}
-		return nil
-	})
-}
-
-// Recent implements bot.Memory.
-func (s *Store) Recent(ctx context.Context, ch bot.ChannelKey, n int) ([]string, error) {
-	rows, err := s.recent.QueryContext(ctx, ch.Platform, ch.Channel, n)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	defer rows.Close()
-	ids := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("sqlite: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
-// Restart implements bot.Memory.
-func (s *Store) Restart(ctx context.Context, ch bot.ChannelKey) error {
-	_, err := s.w.ExecContext(ctx, `DELETE FROM shown WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel)
-	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil

@@ -1,0 +1,259 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/industrybot/industrybot/bot"
+)
+
+// memoryWriter writes channel memory behind the answers. Every answer
+// records what it showed, and a transaction per answer would make SQLite's
+// commit, not the bot, the limit on how many answers a second it gives. So
+// Remember and Restart queue the change and return; one goroutine commits
+// the queue in groups, one transaction per group; and Recent lays the
+// queued changes over what it reads, so this process always sees its own
+// writes. A crash loses at most the last group (milliseconds of what was
+// shown). A group that fails is retried, then dropped: the next Remember
+// returns the failure, so the bot logs it, and Ping reports it until a
+// commit succeeds.
+type memoryWriter struct {
+	s *Store
+
+	mu       sync.Mutex
+	queued   []change // not yet taken by the writer, in order
+	inflight []change // being committed now: still laid over reads
+	failed   error    // the last dropped group's error, until a commit succeeds
+	reported bool     // whether Remember has returned failed once
+	wake     chan struct{}
+	flushes  chan chan error
+	closing  chan struct{}
+	done     chan struct{}
+}
+
+// change is a queued Remember, or a Restart when restart is set.
+type change struct {
+	ch      bot.ChannelKey
+	ids     []string
+	restart bool
+}
+
+// linger lets a busy bot's changes gather into one transaction.
+const linger = 2 * time.Millisecond
+
+func newMemoryWriter(s *Store) *memoryWriter {
+	m := &memoryWriter{s: s, wake: make(chan struct{}, 1), flushes: make(chan chan error), closing: make(chan struct{}), done: make(chan struct{})}
+	go m.run()
+	return m
+}
+
+func (m *memoryWriter) enqueue(c change) error {
+	m.mu.Lock()
+	m.queued = append(m.queued, c)
+	var err error
+	if m.failed != nil && !m.reported {
+		err, m.reported = m.failed, true
+	}
+	m.mu.Unlock()
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+	return err
+}
+
+// failure is the error of the last dropped group, if no commit since
+// succeeded.
+func (m *memoryWriter) failure() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failed != nil {
+		return fmt.Errorf("writing channel memory failed: %w", m.failed)
+	}
+	return nil
+}
+
+func (m *memoryWriter) run() {
+	defer close(m.done)
+	for {
+		select {
+		case <-m.wake:
+		case reply := <-m.flushes:
+			if err := m.commitQueued(); err != nil {
+				reply <- err
+			} else {
+				reply <- m.failure() // a group the linger committed may have failed
+			}
+			continue
+		case <-m.closing:
+			m.commitQueued()
+			return
+		}
+		select {
+		case <-time.After(linger):
+		case <-m.closing:
+		}
+		m.commitQueued()
+	}
+}
+
+// flush commits what is queued now and returns the commit's error, or the
+// error of a group that failed since the last good commit.
+func (m *memoryWriter) flush() error {
+	reply := make(chan error, 1)
+	select {
+	case m.flushes <- reply:
+		return <-reply
+	case <-m.done:
+		return errors.New("sqlite: the store is closed")
+	}
+}
+
+// commitQueued commits everything queued, retrying a failed group twice.
+func (m *memoryWriter) commitQueued() error {
+	m.mu.Lock()
+	group := m.queued
+	m.queued = nil
+	m.inflight = group
+	m.mu.Unlock()
+	if len(group) == 0 {
+		return nil
+	}
+	var err error
+	for try := range 3 {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * 100 * time.Millisecond)
+		}
+		if err = m.commit(group); err == nil {
+			break
+		}
+	}
+	m.mu.Lock()
+	m.inflight = nil
+	if err != nil {
+		m.failed, m.reported = err, false
+	} else {
+		m.failed = nil
+	}
+	m.mu.Unlock()
+	return err
+}
+
+// commit writes a group: per channel, one read and one write.
+func (m *memoryWriter) commit(group []change) error {
+	return m.s.inTx(context.Background(), func(tx *sql.Tx) error {
+		load, save := tx.Stmt(m.s.load), tx.Stmt(m.s.save)
+		lists := map[bot.ChannelKey][]string{}
+		var order []bot.ChannelKey
+		for _, c := range group {
+			list, ok := lists[c.ch]
+			if !ok {
+				order = append(order, c.ch)
+				if !c.restart {
+					var err error
+					if list, err = readIDs(load.QueryRow(c.ch.Platform, c.ch.Channel)); err != nil {
+						return err
+					}
+				}
+			}
+			if c.restart {
+				list = []string{}
+			}
+			lists[c.ch] = bot.Prepend(list, c.ids, memoryLimit)
+		}
+		for _, ch := range order {
+			data, err := json.Marshal(lists[ch])
+			if err != nil {
+				return err
+			}
+			if _, err := save.Exec(ch.Platform, ch.Channel, string(data)); err != nil {
+				return fmt.Errorf("sqlite: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// overlay applies the changes not yet committed to a list read from the
+// file. Replaying a committed change is harmless: Prepend moves ids to the
+// front, so replaying changes in order ends where they ended.
+func (m *memoryWriter) overlay(ch bot.ChannelKey, list []string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, group := range [][]change{m.inflight, m.queued} {
+		for _, c := range group {
+			if c.ch != ch {
+				continue
+			}
+			if c.restart {
+				list = []string{}
+			}
+			list = bot.Prepend(list, c.ids, memoryLimit)
+		}
+	}
+	return list
+}
+
+// close commits what is queued and stops the writer.
+func (m *memoryWriter) close() {
+	select {
+	case <-m.closing:
+	default:
+		close(m.closing)
+	}
+	<-m.done
+}
+
+// readIDs reads a channel's shown list; none when it has no row.
+func readIDs(row *sql.Row) ([]string, error) {
+	var data string
+	if err := row.Scan(&data); errors.Is(err, sql.ErrNoRows) {
+		return []string{}, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	var ids []string
+	if err := json.Unmarshal([]byte(data), &ids); err != nil {
+		return nil, fmt.Errorf("sqlite: a channel's shown list: %w", err)
+	}
+	return ids, nil
+}
+
+// Remember implements bot.Memory. The write is queued; see memoryWriter.
+// The error, if any, is that of an earlier write that could not be
+// committed.
+func (s *Store) Remember(ctx context.Context, ch bot.ChannelKey, ids []string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.mem.enqueue(change{ch: ch, ids: ids})
+}
+
+// Restart implements bot.Memory, queued like Remember.
+func (s *Store) Restart(ctx context.Context, ch bot.ChannelKey) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.mem.enqueue(change{ch: ch, restart: true})
+}
+
+// Recent implements bot.Memory: what the file holds, with this process's
+// queued writes laid over it.
+func (s *Store) Recent(ctx context.Context, ch bot.ChannelKey, n int) ([]string, error) {
+	ids, err := readIDs(s.recent.QueryRowContext(ctx, ch.Platform, ch.Channel))
+	if err != nil {
+		return nil, err
+	}
+	ids = s.mem.overlay(ch, ids)
+	return ids[:min(n, len(ids))], nil
+}
+
+// Flush commits the channel memory queued so far and returns the error of
+// that commit. Close flushes too; callers need Flush only to make writes
+// visible to other processes at a known point.
+func (s *Store) Flush() error { return s.mem.flush() }

@@ -1,0 +1,66 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/industrybot/industrybot/bot"
+)
+
+// TestMemoryWrittenBehind: Recent sees this process's writes at once, and
+// a write that cannot be committed is reported by the next Remember and by
+// Ping until a commit succeeds again.
+func TestMemoryWrittenBehind(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "m.db")
+	s := MustOpen(t, path)
+	defer s.Close()
+	ch := bot.ChannelKey{Platform: bot.Slack, Channel: "C1"}
+	for _, id := range []string{"heat", "kids", "girls"} {
+		if err := s.Remember(ctx, ch, []string{id}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Recent(ctx, ch, 1); !slices.Equal(got, []string{id}) {
+			t.Fatalf("right after remembering %s: %v", id, got)
+		}
+	}
+	// Break the table under the store.
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`ALTER TABLE shown RENAME TO shown_away`); err != nil {
+		t.Fatal(err)
+	}
+	s.Remember(ctx, ch, []string{"heat"})
+	if err := s.Flush(); err == nil {
+		t.Fatal("the commit into a missing table succeeded")
+	}
+	if err := s.Ping(ctx); err == nil || !strings.Contains(err.Error(), "channel memory") {
+		t.Errorf("Ping: %v, want the failing writes", err)
+	}
+	if err := s.Remember(ctx, ch, []string{"kids"}); err == nil {
+		t.Error("Remember did not report the earlier failure")
+	}
+	if err := s.Remember(ctx, ch, []string{"kids"}); err != nil {
+		t.Errorf("the failure was reported twice: %v", err)
+	}
+	if _, err := db.Exec(`ALTER TABLE shown_away RENAME TO shown`); err != nil {
+		t.Fatal(err)
+	}
+	s.Remember(ctx, ch, []string{"moneyball"})
+	if err := s.Flush(); err != nil {
+		t.Fatalf("after the table came back: %v", err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("Ping after a good commit: %v", err)
+	}
+	if got, _ := s.Recent(ctx, ch, 2); !slices.Equal(got, []string{"moneyball", "kids"}) {
+		t.Errorf("Recent = %v", got)
+	}
+}
