@@ -73,6 +73,8 @@ type Server struct {
 	commands     map[string][]*discordgo.ApplicationCommand
 	overwrites   map[string]int
 	requests     []Request
+	gate         chan struct{} // while set, channel posts wait (Hold)
+	held         int           // posts waiting at the gate
 }
 
 // Request is one REST request the fake served.

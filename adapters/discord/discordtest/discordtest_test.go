@@ -149,3 +149,45 @@ func TestWaitStopsWithTheContext(t *testing.T) {
 		t.Error("Wait returned nil for a condition that never holds")
 	}
 }
+
+// TestHold: a held post delivers when released, and not at all when its
+// client gave up meanwhile.
+func TestHold(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Token: "tok"})
+	post := func(ctx context.Context, channel string) error {
+		req, _ := http.NewRequestWithContext(ctx, "POST", s.URL+"/api/v9/channels/"+channel+"/messages", strings.NewReader(`{"content":"hi"}`))
+		req.Header.Set("Authorization", "Bot tok")
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	release := s.Hold()
+	done := make(chan error, 1)
+	go func() { done <- post(context.Background(), "1") }()
+	gone, cancel := context.WithCancel(context.Background())
+	abandoned := make(chan error, 1)
+	go func() { abandoned <- post(gone, "2") }()
+	ctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	if err := s.Wait(ctx, func() bool { return s.Held() == 2 }); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.MessageCount("1"); n != 0 {
+		t.Fatalf("a held post delivered %d", n)
+	}
+	cancel()
+	<-abandoned
+	if err := s.Wait(ctx, func() bool { return s.Held() == 1 }); err != nil { // the server saw the client go
+		t.Fatal(err)
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s.MessageCount("1") != 1 || s.MessageCount("2") != 0 {
+		t.Errorf("delivered %v, want channel 1 only", s.MessageCounts())
+	}
+}

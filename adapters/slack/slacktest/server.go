@@ -68,6 +68,8 @@ type Server struct {
 	acked     []Ack
 	closed    bool
 	wg        sync.WaitGroup
+	gate      chan struct{} // while set, chat.postMessage waits (Hold)
+	held      int           // posts waiting at the gate
 }
 
 // Option configures a Server.
@@ -323,7 +325,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case MethodAuthTest:
 		writeJSON(w, map[string]any{"ok": true, "url": "https://slacktest.slack.com/", "team": "slacktest", "team_id": TeamID, "user": "industrybot", "user_id": BotUserID, "bot_id": "B0BOT"})
 	case MethodPostMessage:
-		s.postMessage(w, r.PostForm)
+		if s.passGate(r) {
+			s.postMessage(w, r.PostForm)
+		}
 	case MethodUsersInfo:
 		s.mu.Lock()
 		u, ok := s.users[r.PostForm.Get("user")]
@@ -346,6 +350,65 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	default:
 		apiError(w, "unknown_method")
 	}
+}
+
+// Hold makes chat.postMessage wait, before it delivers anything, until
+// release is called. A call whose client has gone by then (its process
+// died) delivers nothing, like a request that never arrived. Tests of
+// crashes use it to kill a process at a known point: while its posts are in
+// flight, not between Slack's answer and the process recording it, a window
+// no store can close.
+func (s *Server) Hold() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gate := make(chan struct{})
+	s.gate = gate
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.gate == gate {
+				s.gate = nil
+			}
+			s.mu.Unlock()
+			close(gate)
+		})
+	}
+}
+
+// passGate waits while posts are held; false if the client left meanwhile.
+func (s *Server) passGate(r *http.Request) bool {
+	s.mu.Lock()
+	gate := s.gate
+	if gate != nil {
+		s.held++
+		s.changedLocked()
+	}
+	s.mu.Unlock()
+	if gate == nil {
+		return true
+	}
+	select {
+	case <-gate:
+	case <-r.Context().Done():
+	}
+	s.mu.Lock()
+	s.held--
+	s.changedLocked()
+	s.mu.Unlock()
+	return r.Context().Err() == nil
+}
+
+// Held counts the posts waiting at a Hold.
+func (s *Server) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held
+}
+
+// WaitHeld waits until n posts wait at a Hold.
+func (s *Server) WaitHeld(ctx context.Context, n int) error {
+	return s.waitFor(ctx, fmt.Sprintf("%d held posts", n), func() bool { return s.held == n })
 }
 
 // Message is a message posted with chat.postMessage.

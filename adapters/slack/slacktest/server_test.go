@@ -109,3 +109,39 @@ func TestUnmrkdwn(t *testing.T) {
 		t.Errorf("PlainText = %q, want %q", got, want)
 	}
 }
+
+// TestHold: a held post delivers when released, and not at all when its
+// client gave up meanwhile.
+func TestHold(t *testing.T) {
+	s := slacktest.New(t)
+	api := client(s, slacktest.BotToken)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	release := s.Hold()
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := api.PostMessageContext(ctx, "C1", slackapi.MsgOptionText("kept", false))
+		done <- err
+	}()
+	gone, giveUp := context.WithCancel(ctx)
+	abandoned := make(chan error, 1)
+	go func() {
+		_, _, err := api.PostMessageContext(gone, "C2", slackapi.MsgOptionText("lost", false))
+		abandoned <- err
+	}()
+	if err := s.WaitHeld(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	giveUp()
+	<-abandoned
+	if err := s.WaitHeld(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Counts(); got["C1"] != 1 || got["C2"] != 0 {
+		t.Errorf("delivered %v, want C1 only", got)
+	}
+}
