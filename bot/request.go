@@ -80,6 +80,9 @@ type Reply struct {
 	Actions     []Action     // buttons
 	Private     bool         // shown only to the user who asked
 	Attribution string       // who said the quoted words, and where
+	// Scheduled marks a post the scheduler made to a whole channel, not an
+	// answer to someone: a button pressed on it must leave it in place.
+	Scheduled bool
 }
 
 // HelpEntry is one line of /help.

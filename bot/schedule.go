@@ -455,6 +455,7 @@ func DailyReply(t *Title, attribution string) Reply {
 			{Label: "Why?", Command: CmdWhy, Arg: t.ID},
 		},
 		Attribution: attribution,
+		Scheduled:   true,
 	}
 }
 

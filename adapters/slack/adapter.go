@@ -254,7 +254,8 @@ func (a *Adapter) command(ctx context.Context, c slackapi.SlashCommand) bot.Repl
 
 // press answers a button. It returns ok false for a press that is not one
 // of the bot's buttons, and replace true when the answer should take the
-// place of the message the button is on ("Another") rather than follow it.
+// place of the message the button is on ("Another" on an answer) rather
+// than follow it. A daily post stays: it belongs to the whole channel.
 func (a *Adapter) press(ctx context.Context, ic slackapi.InteractionCallback) (reply bot.Reply, replace, ok bool) {
 	if ic.Type != slackapi.InteractionTypeBlockActions {
 		return bot.Reply{}, false, false
@@ -275,9 +276,19 @@ func (a *Adapter) press(ctx context.Context, ic slackapi.InteractionCallback) (r
 		req := bot.Request{Platform: bot.Slack, Channel: channel, User: bot.User{ID: ic.User.ID, Name: name}, Command: cmd, Options: opts}
 		a.log.Debug("slack: button", "command", cmd, "channel", channel, "user", ic.User.ID)
 		r := a.h.Handle(ctx, req)
-		return r, cmd != bot.CmdWhy && !r.Private, true
+		return r, cmd != bot.CmdWhy && !r.Private && !scheduled(ic.Message.Blocks), true
 	}
 	return bot.Reply{}, false, false
+}
+
+// scheduled reports whether blocks are those of a daily post.
+func scheduled(blocks slackapi.Blocks) bool {
+	for _, b := range blocks.BlockSet {
+		if s, ok := b.(*slackapi.SectionBlock); ok && s.BlockID == blockDaily {
+			return true
+		}
+	}
+	return false
 }
 
 // answerCommand runs a command and returns its answer if it is ready within

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	slackapi "github.com/slack-go/slack"
+
+	industrybot "github.com/industrybot/industrybot"
 	"github.com/industrybot/industrybot/adapters/slack"
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
 	"github.com/industrybot/industrybot/bot"
@@ -246,5 +249,36 @@ func TestFollowUpRateLimited(t *testing.T) {
 	}
 	if w := waits(); len(w) != 1 || w[0] != 4*time.Second {
 		t.Errorf("waited %v, want [4s]", w)
+	}
+}
+
+// TestAnotherLeavesADailyPostInPlace: the daily post belongs to the whole
+// channel, so Another on it follows it instead of replacing it.
+func TestAnotherLeavesADailyPostInPlace(t *testing.T) {
+	r := newHTTPRig(t, MustBot(t))
+	c, err := bot.ParseCatalog(industrybot.CatalogJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	daily := slack.Render(bot.DailyReply(c.Pick("heat"), c.Source.Attribution()))
+	var another slacktest.Button
+	for _, b := range slacktest.Buttons(slackapi.Blocks{BlockSet: daily.Blocks}) {
+		if b.Label == "Another" {
+			another = b
+		}
+	}
+	if another.Value == "" {
+		t.Fatal("the daily post has no Another button")
+	}
+	p := slacktest.Press{Button: another, Channel: "C1", User: "U2", ResponseURL: r.fake.ResponseURL(), Blocks: slackapi.Blocks{BlockSet: daily.Blocks}}
+	if status, _ := r.post(t, slack.InteractionsPath, []byte(slacktest.InteractionForm(slacktest.BlockActionsPayload(p)).Encode())); status != 200 {
+		t.Fatalf("press: %d", status)
+	}
+	got, err := r.fake.WaitResponses(testCtx(t), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].ReplaceOriginal || got[0].ResponseType != slack.InChannel {
+		t.Errorf("Another on a daily post: replace_original %v, %s; want a new message in the channel", got[0].ReplaceOriginal, got[0].ResponseType)
 	}
 }

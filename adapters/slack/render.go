@@ -42,6 +42,7 @@ const (
 	blockError      = "error"
 	blockSuggest    = "suggest"
 	blockLead       = "lead"
+	blockDaily      = "daily-lead" // the lead of a scheduled post, which buttons leave in place
 	blockPick       = "pick-"  // + n: heading of the n-th pick
 	blockTitle      = "title"  // heading of the commentary or mention
 	blockText       = "text-"  // + n: the commentary, in order
@@ -69,7 +70,11 @@ func Render(r bot.Reply) Message {
 		b.mrkdwn(blockSuggest, escape("Did you mean "+orList(labels)+"?"))
 	}
 	if r.Text != "" {
-		b.mrkdwn(blockLead, escape(r.Text))
+		id := blockLead
+		if r.Scheduled {
+			id = blockDaily
+		}
+		b.mrkdwn(id, escape(r.Text))
 	}
 	for i, p := range r.Picks {
 		id := blockPick + strconv.Itoa(i+1)

@@ -87,6 +87,7 @@ type Press struct {
 	MessageTS   string // the message the button is on
 	Ephemeral   bool   // the message was seen only by the user
 	ResponseURL string
+	Blocks      slackapi.Blocks // the message's blocks, when the test cares
 }
 
 // BlockActionsPayload is the block_actions payload Slack sends for a
@@ -95,6 +96,10 @@ func BlockActionsPayload(p Press) json.RawMessage {
 	ts := p.MessageTS
 	if ts == "" {
 		ts = "1700000000.000001"
+	}
+	message := map[string]any{"type": "message", "ts": ts, "bot_id": "B0BOT", "text": ""}
+	if len(p.Blocks.BlockSet) > 0 {
+		message["blocks"] = p.Blocks
 	}
 	payload := map[string]any{
 		"type":         "block_actions",
@@ -105,7 +110,7 @@ func BlockActionsPayload(p Press) json.RawMessage {
 		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": p.Channel, "is_ephemeral": p.Ephemeral},
 		"trigger_id":   "trigger-" + strconv.FormatInt(time.Now().UnixNano(), 10),
 		"channel":      map[string]any{"id": p.Channel, "name": "general"},
-		"message":      map[string]any{"type": "message", "ts": ts, "bot_id": "B0BOT", "text": ""},
+		"message":      message,
 		"state":        map[string]any{"values": map[string]any{}},
 		"response_url": p.ResponseURL,
 		"actions": []any{map[string]any{
