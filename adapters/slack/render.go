@@ -43,11 +43,11 @@ const (
 	blockSuggest    = "suggest"
 	blockLead       = "lead"
 	blockDaily      = "daily-lead" // the lead of a scheduled post, which buttons leave in place
-	blockPick       = "pick-"  // + n: heading of the n-th pick
-	blockTitle      = "title"  // heading of the commentary or mention
-	blockText       = "text-"  // + n: the commentary, in order
-	blockHelp       = "help-"  // + n
-	blockAttributed = "credit" // the attribution
+	blockPick       = "pick-"      // + n: heading of the n-th pick
+	blockTitle      = "title"      // heading of the commentary or mention
+	blockText       = "text-"      // + n: the commentary, in order
+	blockHelp       = "help-"      // + n
+	blockAttributed = "credit"     // the attribution
 	blockButtons    = "buttons"
 )
 
