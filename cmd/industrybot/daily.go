@@ -109,7 +109,7 @@ func (e *env) withSchedule(cmd *cobra.Command, channel string, f func(context.Co
 		return err
 	}
 	ctx := cmd.Context()
-	store, err := a.openStore(ctx)
+	store, err := a.openStore(ctx, 0)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -26,6 +28,7 @@ func discordComponents(s *server) ([]component, error) {
 		return nil, nil
 	}
 	log := s.log.With("platform", "discord")
+	discordLog.Store(log)
 	sess, err := discordadapter.NewSession(discordadapter.SessionConfig{Token: d.Token, APIURL: d.APIURL, ShardID: d.ShardID, ShardCount: d.ShardCount})
 	if err != nil {
 		return nil, err
@@ -156,4 +159,27 @@ func discordSession(ctx context.Context, d DiscordConfig) (sess *discordgo.Sessi
 		}
 	}
 	return sess, appID, nil
+}
+
+// discordLog carries discordgo's own log lines into slog, and so through
+// the redacting logger. discordgo logs through a package variable; main
+// (and TestMain) set it once, before any session exists, and each serve
+// points it at its logger.
+var discordLog atomic.Pointer[slog.Logger]
+
+func routeDiscordLogs() {
+	discordgo.Logger = func(level, _ int, format string, args ...any) {
+		l := discordLog.Load()
+		if l == nil {
+			return
+		}
+		lv := slog.LevelDebug
+		switch level {
+		case discordgo.LogError:
+			lv = slog.LevelWarn // its "errors" are mostly reconnects it recovers from
+		case discordgo.LogWarning:
+			lv = slog.LevelInfo
+		}
+		l.Log(context.Background(), lv, "discordgo: "+fmt.Sprintf(format, args...))
+	}
 }

@@ -23,7 +23,9 @@ type result struct {
 // runCmd runs the command line with stdin and returns what it did.
 func runCmd(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	var out, errb bytes.Buffer
+	// Safe for concurrent writes: a gateway a previous test left
+	// reconnecting may log while this run prints.
+	var out, errb syncBuffer
 	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
 	return result{code, out.String(), errb.String()}
 }

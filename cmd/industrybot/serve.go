@@ -69,7 +69,8 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	engine := bot.NewEngine(cat)
 	metrics := prometheus.New()
-	raw, err := a.openStore(ctx)
+	// The database may be starting next to the bot: wait a little for it.
+	raw, err := a.openStore(ctx, 30*time.Second)
 	if err != nil {
 		return err
 	}

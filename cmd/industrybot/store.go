@@ -11,8 +11,9 @@ import (
 	"github.com/industrybot/industrybot/bot"
 )
 
-// openStore opens the configured store.
-func (a *app) openStore(ctx context.Context) (bot.Store, error) {
+// openStore opens the configured store. A PostgreSQL server that is still
+// starting is waited for up to wait.
+func (a *app) openStore(ctx context.Context, wait time.Duration) (bot.Store, error) {
 	switch a.cfg.StoreDriver {
 	case "memory":
 		return bot.NewMemoryStore(), nil
@@ -23,8 +24,7 @@ func (a *app) openStore(ctx context.Context) (bot.Store, error) {
 		}
 		return s, nil
 	case "postgres":
-		// The database may still be starting next to the bot: wait a little.
-		s, err := postgres.Open(ctx, a.cfg.StoreDSN, 30*time.Second)
+		s, err := postgres.Open(ctx, a.cfg.StoreDSN, wait)
 		if err != nil {
 			return nil, &ConfigError{"store.dsn", fmt.Sprintf("cannot be opened: %v", err)}
 		}
