@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/industrybot/industrybot/internal/holdgate"
 )
 
 // Options configure a Server.
@@ -73,8 +75,7 @@ type Server struct {
 	commands     map[string][]*discordgo.ApplicationCommand
 	overwrites   map[string]int
 	requests     []Request
-	gate         chan struct{} // while set, channel posts wait (Hold)
-	held         int           // posts waiting at the gate
+	gate         holdgate.Gate // channel posts wait here while held
 }
 
 // Request is one REST request the fake served.
@@ -110,6 +111,11 @@ func NewServer(opts Options) *Server {
 		commands:     map[string][]*discordgo.ApplicationCommand{},
 		overwrites:   map[string]int{},
 	}
+	s.gate.OnChange(func() {
+		s.mu.Lock()
+		s.change()
+		s.mu.Unlock()
+	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws/", s.serveGateway)
 	mux.HandleFunc("/api/", s.serveREST)

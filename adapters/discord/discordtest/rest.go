@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -71,7 +70,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string, body
 	case len(parts) >= 3 && parts[0] == "webhooks":
 		s.webhook(w, r, parts[1:], body)
 	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages" && m == "POST":
-		if needAuth() && s.passGate(r) {
+		if needAuth() && s.gate.Pass(r) {
 			s.postMessage(w, parts[1], body)
 		}
 	case len(parts) >= 3 && parts[0] == "applications" && parts[len(parts)-1] == "commands":
@@ -274,53 +273,10 @@ func parseMessage(body []byte) (Message, error) {
 // of crashes use it to kill a process at a known point: while its posts
 // are in flight, not between Discord's answer and the process recording
 // it, a window no store can close.
-func (s *Server) Hold() (release func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	gate := make(chan struct{})
-	s.gate = gate
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			if s.gate == gate {
-				s.gate = nil
-			}
-			s.mu.Unlock()
-			close(gate)
-		})
-	}
-}
-
-// passGate waits while posts are held; false if the client left meanwhile.
-func (s *Server) passGate(r *http.Request) bool {
-	s.mu.Lock()
-	gate := s.gate
-	if gate != nil {
-		s.held++
-		s.change()
-	}
-	s.mu.Unlock()
-	if gate == nil {
-		return true
-	}
-	select {
-	case <-gate:
-	case <-r.Context().Done():
-	}
-	s.mu.Lock()
-	s.held--
-	s.change()
-	s.mu.Unlock()
-	return r.Context().Err() == nil
-}
+func (s *Server) Hold() (release func()) { return s.gate.Hold() }
 
 // Held counts the posts waiting at a Hold.
-func (s *Server) Held() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.held
-}
+func (s *Server) Held() int { return s.gate.Held() }
 
 // messageJSON is the message object Discord answers a post with.
 func messageJSON(m Message, appID string) map[string]any {

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/industrybot/industrybot/internal/holdgate"
 )
 
 // The tokens the fake accepts unless told otherwise.
@@ -68,8 +70,7 @@ type Server struct {
 	acked     []Ack
 	closed    bool
 	wg        sync.WaitGroup
-	gate      chan struct{} // while set, chat.postMessage waits (Hold)
-	held      int           // posts waiting at the gate
+	gate      holdgate.Gate // chat.postMessage waits here while held
 }
 
 // Option configures a Server.
@@ -108,6 +109,11 @@ func Start(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.gate.OnChange(func() {
+		s.mu.Lock()
+		s.changedLocked()
+		s.mu.Unlock()
+	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/{method}", s.serveAPI)
 	mux.HandleFunc("POST /respond/{id}", s.serveResponse)
@@ -325,7 +331,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case MethodAuthTest:
 		writeJSON(w, map[string]any{"ok": true, "url": "https://slacktest.slack.com/", "team": "slacktest", "team_id": TeamID, "user": "industrybot", "user_id": BotUserID, "bot_id": "B0BOT"})
 	case MethodPostMessage:
-		if s.passGate(r) {
+		if s.gate.Pass(r) {
 			s.postMessage(w, r.PostForm)
 		}
 	case MethodUsersInfo:
@@ -358,57 +364,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 // crashes use it to kill a process at a known point: while its posts are in
 // flight, not between Slack's answer and the process recording it, a window
 // no store can close.
-func (s *Server) Hold() (release func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	gate := make(chan struct{})
-	s.gate = gate
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			if s.gate == gate {
-				s.gate = nil
-			}
-			s.mu.Unlock()
-			close(gate)
-		})
-	}
-}
-
-// passGate waits while posts are held; false if the client left meanwhile.
-func (s *Server) passGate(r *http.Request) bool {
-	s.mu.Lock()
-	gate := s.gate
-	if gate != nil {
-		s.held++
-		s.changedLocked()
-	}
-	s.mu.Unlock()
-	if gate == nil {
-		return true
-	}
-	select {
-	case <-gate:
-	case <-r.Context().Done():
-	}
-	s.mu.Lock()
-	s.held--
-	s.changedLocked()
-	s.mu.Unlock()
-	return r.Context().Err() == nil
-}
+func (s *Server) Hold() (release func()) { return s.gate.Hold() }
 
 // Held counts the posts waiting at a Hold.
-func (s *Server) Held() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.held
-}
+func (s *Server) Held() int { return s.gate.Held() }
 
 // WaitHeld waits until n posts wait at a Hold.
 func (s *Server) WaitHeld(ctx context.Context, n int) error {
-	return s.waitFor(ctx, fmt.Sprintf("%d held posts", n), func() bool { return s.held == n })
+	return s.waitFor(ctx, fmt.Sprintf("%d held posts", n), func() bool { return s.gate.Held() == n })
 }
 
 // Message is a message posted with chat.postMessage.
