@@ -1,0 +1,69 @@
+package industrybot_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	industrybot "github.com/industrybot/industrybot"
+	"github.com/industrybot/industrybot/bot"
+)
+
+// TestCatalogMatchesItsSchema keeps recommendations.schema.json honest: the
+// built-in catalog validates against it, and what the loader rejects for
+// shape the schema rejects too.
+func TestCatalogMatchesItsSchema(t *testing.T) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(industrybot.CatalogSchema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	const url = "https://github.com/industrybot/industrybot/recommendations.schema.json"
+	if err := c.AddResource(url, doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate := func(data []byte) error {
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return schema.Validate(v)
+	}
+	if err := validate(industrybot.CatalogJSON()); err != nil {
+		t.Fatalf("the built-in catalog does not match its schema: %v", err)
+	}
+	tests := []struct {
+		name   string
+		change func(pick map[string]any)
+	}{
+		{"unknown field", func(p map[string]any) { p["directer"] = "x" }},
+		{"unknown kind", func(p map[string]any) { p["kind"] = "podcast" }},
+		{"impossible year", func(p map[string]any) { p["year"] = 1700 }},
+		{"film with an end year", func(p map[string]any) { p["end_year"] = 2012 }},
+		{"empty commentary", func(p map[string]any) { p["commentary"] = []any{} }},
+		{"bad id", func(p map[string]any) { p["id"] = "Money Ball" }},
+		{"unknown credit role", func(p map[string]any) { p["credit"] = map[string]any{"role": "writer", "names": []any{"x"}} }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var d map[string]any
+			if err := json.Unmarshal(industrybot.CatalogJSON(), &d); err != nil {
+				t.Fatal(err)
+			}
+			tc.change(d["picks"].([]any)[0].(map[string]any))
+			data, _ := json.Marshal(d)
+			if validate(data) == nil {
+				t.Error("the schema accepts it")
+			}
+			if _, err := bot.ParseCatalog(data); err == nil {
+				t.Error("the loader accepts it")
+			}
+		})
+	}
+}
