@@ -107,14 +107,6 @@ func NewEngine(c *Catalog, opts ...EngineOption) *Engine {
 	return e
 }
 
-// lookup returns the postings of a stemmed word.
-func (e *Engine) lookup(word string) ([]posting, []cposting) {
-	if id, ok := e.termIDs[word]; ok {
-		return e.postings[id], e.comment[id]
-	}
-	return nil, nil
-}
-
 // Catalog returns the catalog the engine indexes.
 func (e *Engine) Catalog() *Catalog { return e.cat }
 
@@ -301,16 +293,18 @@ func (e *Engine) score(q query, acc *accumulator) {
 			}
 			continue
 		}
-		meta, comment := e.lookup(t.word)
-		for _, p := range meta {
-			if t.people && p.field != fieldPeople {
-				continue
-			}
-			acc.add(p.doc, p.w*t.w)
-		}
-		if !t.people {
-			for _, p := range comment {
+		for i := range e.parts {
+			meta, comment := e.parts[i].lookup(t.word)
+			for _, p := range meta {
+				if t.people && p.field != fieldPeople {
+					continue
+				}
 				acc.add(p.doc, p.w*t.w)
+			}
+			if !t.people {
+				for _, p := range comment {
+					acc.add(p.doc, p.w*t.w)
+				}
 			}
 		}
 	}
@@ -325,6 +319,7 @@ func (e *Engine) pick(d int32, q query) Pick {
 	}
 	var hits []hit
 	var words []string
+	part := e.part(d)
 	for _, t := range q.terms {
 		if t.tag != "" {
 			if tp := e.tags[t.tag]; tp != nil {
@@ -334,7 +329,7 @@ func (e *Engine) pick(d int32, q query) Pick {
 			}
 			continue
 		}
-		ps, comment := e.lookup(t.word)
+		ps, comment := part.lookup(t.word)
 		if !t.people {
 			if i, ok := slices.BinarySearchFunc(comment, d, func(p cposting, d int32) int { return int(p.doc - d) }); ok {
 				hits = append(hits, hit{"“" + t.reason + "” in their words", comment[i].w * t.w})
@@ -354,9 +349,9 @@ func (e *Engine) pick(d int32, q query) Pick {
 			case p.field == fieldTitle:
 				r = "title “" + t.reason + "”"
 			case p.field == fieldTag:
-				r = "tag “" + e.labels[p.label] + "”"
+				r = "tag “" + part.labels[p.label] + "”"
 			default:
-				r = e.labels[p.label]
+				r = part.labels[p.label]
 			}
 			hits = append(hits, hit{r, p.w * t.w})
 		}

@@ -284,3 +284,27 @@ func TestRandomDealsEveryPickBeforeRepeating(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeCatalogIndexedInParts: a catalog big enough to be indexed on
+// several cores answers like a small one, for picks in every part.
+func TestLargeCatalogIndexedInParts(t *testing.T) {
+	c, err := bot.ParseCatalog(bigCatalog(t, 6000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := bot.NewEngine(c)
+	for _, i := range []int{0, 2999, 3000, 5999} {
+		p := c.Picks[i]
+		r := e.Recommend(p.Title, "", nil)
+		if len(r.Picks) == 0 || r.Picks[0].Title.ID != p.ID {
+			t.Errorf("pick %d: %q found %v", i, p.Title, titles(r.Picks))
+			continue
+		}
+		if !slices.ContainsFunc(r.Picks[0].Reasons, func(s string) bool { return strings.HasPrefix(s, "title “") }) {
+			t.Errorf("pick %d: reasons %q, want its title among them", i, r.Picks[0].Reasons)
+		}
+		if a := e.Why(p.ID); a.Title == nil || a.Title.ID != p.ID {
+			t.Errorf("pick %d: Why by id found %+v", i, a)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 type titleIndex struct {
 	cat    *Catalog
 	exact  map[string]int32   // key → entry
+	ids    map[string]int32   // id → entry
 	keys   []string           // every key: titles, aliases and ids, normalised
 	owner  []int32            // key → entry
 	sorted []int32            // keys in lexical order, for prefixes
@@ -44,16 +45,18 @@ func newTitleIndex(c *Catalog) *titleIndex {
 			}
 		})
 	}
-	// Validation normalised every title and alias already; ids name their
-	// entries too ("the-social-network").
+	// Validation normalised every title and alias already. Ids (what
+	// buttons and autocompletion send) are looked up as they are, apart
+	// from the fuzzy keys.
 	for _, k := range c.keys {
 		addKey(k.ent, k.key)
 	}
+	ti.ids = make(map[string]int32, len(c.Picks)+len(c.Mentions))
 	for i := range c.Picks {
-		addKey(int32(i), normalizeTitle(strings.ReplaceAll(c.Picks[i].ID, "-", " ")))
+		ti.ids[c.Picks[i].ID] = int32(i)
 	}
 	for i := range c.Mentions {
-		addKey(int32(len(c.Picks)+i), normalizeTitle(strings.ReplaceAll(c.Mentions[i].ID, "-", " ")))
+		ti.ids[c.Mentions[i].ID] = int32(len(c.Picks) + i)
 	}
 	ti.sorted = make([]int32, len(ti.keys))
 	for i := range ti.sorted {
@@ -139,6 +142,9 @@ type candidate struct {
 // enough to be sure; then near holds up to n entries it might have meant,
 // most likely first.
 func (ti *titleIndex) lookup(q string, n int) (ent int32, ok bool, near []int32) {
+	if ent, ok := ti.ids[q]; ok {
+		return ent, true, nil
+	}
 	k := normalizeTitle(q)
 	if k == "" {
 		return -1, false, nil
