@@ -352,11 +352,17 @@ func (s *Scheduler) post(ctx context.Context, j job) {
 	if !won {
 		return
 	}
+	// From the claim on, a shutdown must not cut the work in half: a post
+	// the platform took but the store never recorded would go out again
+	// after the restart. The claim's work finishes on a context of its own;
+	// only waits between retries end with ctx.
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.lease/2+30*time.Second)
+	defer cancel()
 	// A record that already existed (a takeover) may be past the window
 	// now, or belong to a channel that unsubscribed.
 	finish := func(state PostState, errText string, d *Deck) {
 		p.State, p.FinishedAt, p.Error = state, s.clock.Now(), errText
-		if err := s.store.FinishPost(ctx, p, d); errors.Is(err, ErrNotOwner) {
+		if err := s.store.FinishPost(work, p, d); errors.Is(err, ErrNotOwner) {
 			log.Warn("another process took this post over while it was being sent", "state", state)
 		} else if err != nil {
 			log.Error("recording the daily post failed", "state", state, "err", err)
@@ -378,19 +384,19 @@ func (s *Scheduler) post(ctx context.Context, j job) {
 		return
 	}
 	next := deck.after(p.Pick)
-	err = s.send(ctx, ch, DailyReply(title, s.engine.cat.Source.Attribution()))
+	err = s.send(ctx, work, ch, DailyReply(title, s.engine.cat.Source.Attribution()))
 	var perr *PostError
 	switch {
 	case err == nil:
 		finish(PostSent, "", &next)
-		if err := s.store.Remember(ctx, ch, []string{title.ID}); err != nil {
+		if err := s.store.Remember(work, ch, []string{title.ID}); err != nil {
 			log.Warn("recording the daily pick in channel memory failed", "err", err)
 		}
 		log.Info("daily pick posted", "pick", title.ID, "attempt", p.Attempts)
 	case errors.As(err, &perr) && perr.Permanent:
 		reason := perr.Error()
 		finish(PostFailed, reason, nil)
-		if err := s.store.PauseSubscription(ctx, ch, reason); err != nil && !errors.Is(err, ErrNotFound) {
+		if err := s.store.PauseSubscription(work, ch, reason); err != nil && !errors.Is(err, ErrNotFound) {
 			log.Error("pausing the subscription failed", "err", err)
 		}
 		if _, seen := s.warned.LoadOrStore(ch.String()+"|"+reason, true); !seen {
@@ -407,8 +413,9 @@ const maxTries = 4
 
 // send posts reply, retrying transient failures with backoff and waiting
 // what a platform's 429 asks. It gives up, leaving the post pending for
-// the next tick, before half the claim's lease is spent.
-func (s *Scheduler) send(ctx context.Context, ch ChannelKey, reply Reply) error {
+// the next tick, before half the claim's lease is spent, or when ctx ends
+// between tries; a try under way finishes on work.
+func (s *Scheduler) send(ctx, work context.Context, ch ChannelKey, reply Reply) error {
 	poster := s.posters[ch.Platform]
 	pace := s.pacers[ch.Platform]
 	start := s.clock.Now()
@@ -418,7 +425,7 @@ func (s *Scheduler) send(ctx context.Context, ch ChannelKey, reply Reply) error 
 		if err := pace.wait(ctx); err != nil {
 			return err
 		}
-		err = poster.Post(ctx, ch.Channel, reply)
+		err = poster.Post(work, ch.Channel, reply)
 		if err == nil {
 			return nil
 		}

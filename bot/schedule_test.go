@@ -587,3 +587,29 @@ func TestPacingSpacesPostsToAPlatform(t *testing.T) {
 		t.Errorf("10 posts within %s, want them a second apart", span)
 	}
 }
+
+// TestShutdownFinishesAPostUnderWay: a shutdown while a post is being sent
+// lets it finish and be recorded, so the restart does not send it again.
+func TestShutdownFinishesAPostUnderWay(t *testing.T) {
+	r := newRig(t, longAgo, bot.NewMemoryStore())
+	r.subscribe(slackC1, "09:00", "UTC", longAgo)
+	started, release := make(chan struct{}), make(chan struct{})
+	r.poster.fail = func(string, int) error {
+		close(started)
+		<-release
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.clock.set(utc("2026-11-26 09:00"))
+	done := make(chan error, 1)
+	go func() { done <- r.sched.Tick(ctx) }()
+	<-started
+	cancel() // SIGTERM while the platform is answering
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if p := r.post(slackC1, "2026-11-26"); p.State != bot.PostSent {
+		t.Errorf("record %+v, want sent", p)
+	}
+}
