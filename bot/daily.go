@@ -237,8 +237,22 @@ type Status struct {
 	NextPick     *Title    // what it will be, unless the deck changes first
 	Last         *Post     // the latest record, if any
 	LastTitle    *Title
-	Dealt, Cards int // position in the rotation
-	Cycle        int // shuffles dealt before this one
+	Dealt, Cards int  // position in the rotation
+	Cycle        int  // shuffles dealt before this one
+	CanPost      bool // this process has the platform's bot token
+}
+
+// canPost reports whether a platform's posts can go out from here.
+func (s *Scheduler) canPost(p Platform) bool {
+	_, ok := s.posters[p]
+	return ok
+}
+
+// cannotPost says why a platform's daily picks do not go out.
+func cannotPost(p Platform) string {
+	key := map[Platform]string{Discord: "discord.token", Slack: "slack.bot_token"}[p]
+	name := map[Platform]string{Discord: "Discord", Slack: "Slack"}[p]
+	return fmt.Sprintf("this bot cannot post to %s yet: its operator must set %s.", name, key)
 }
 
 // Status reports a channel's daily pick; ErrNotFound if it has none.
@@ -247,7 +261,7 @@ func (s *Scheduler) Status(ctx context.Context, ch ChannelKey) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{Subscription: sub, Cards: len(s.engine.cat.Picks)}
+	st := Status{Subscription: sub, Cards: len(s.engine.cat.Picks), CanPost: s.canPost(ch.Platform)}
 	if st.Zone, err = s.zone(sub.Timezone); err != nil {
 		return Status{}, err
 	}
@@ -362,8 +376,12 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 			return b.dailyFailed(err)
 		}
 		loc, _ := s.zone(sub.Timezone)
-		return private("Daily pick on: every day at %s %s. The first is due %s (%s).",
+		r := private("Daily pick on: every day at %s %s. The first is due %s (%s).",
 			sub.Time, sub.Timezone, next.In(loc).Format(localFormat), next.UTC().Format(utcFormat))
+		if !s.canPost(ch.Platform) {
+			r.Text += " But " + cannotPost(ch.Platform)
+		}
+		return r
 	case DailyUnsubscribe:
 		if err := s.store.DeleteSubscription(ctx, ch); errors.Is(err, ErrNotFound) {
 			return private("This channel has no daily pick.")
@@ -411,9 +429,12 @@ func (st Status) String() string {
 		how = "from daily.channels"
 	}
 	fmt.Fprintf(&b, "Daily pick: every day at %s %s (%s).\n", sub.Time, sub.Timezone, how)
-	if sub.Paused != "" {
+	switch {
+	case sub.Paused != "":
 		fmt.Fprintf(&b, "Problem: paused after a failure: %s. Fix it, then /daily subscribe again to resume.\n", sub.Paused)
-	} else {
+	case !st.CanPost:
+		fmt.Fprintf(&b, "Problem: %s\n", cannotPost(sub.Channel.Platform))
+	default:
 		next := "Next: " + st.Next.In(st.Zone).Format(localFormat) + " (" + st.Next.UTC().Format(utcFormat) + ")"
 		if st.NextPick != nil {
 			next += ": " + st.NextPick.Title

@@ -114,3 +114,18 @@ func TestSyncConfiguredChannels(t *testing.T) {
 		t.Errorf("the chat subscription went: %v", err)
 	}
 }
+
+func TestDailyWithoutAPoster(t *testing.T) {
+	r := newRig(t, utc("2026-11-26 12:00"), bot.NewMemoryStore())
+	r.cfg.Posters = map[bot.Platform]bot.Poster{bot.Slack: r.poster}
+	sched := bot.NewScheduler(r.cfg)
+	b := bot.New(bot.Config{Engine: MustEngine(t), Memory: r.store, Daily: sched})
+	req := bot.Request{Platform: bot.Discord, Channel: "42", User: bot.User{Admin: true}, Command: "daily", Options: map[string]string{"action": "subscribe"}}
+	if got := b.Handle(context.Background(), req); !strings.Contains(got.Text, "must set discord.token") {
+		t.Errorf("subscribe: %q", got.Text)
+	}
+	req.Options["action"] = "status"
+	if got := b.Handle(context.Background(), req); !strings.Contains(got.Text, "Problem: this bot cannot post to Discord yet") {
+		t.Errorf("status: %q", got.Text)
+	}
+}

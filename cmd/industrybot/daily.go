@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -118,7 +119,7 @@ func (e *env) withSchedule(cmd *cobra.Command, channel string, f func(context.Co
 	if err != nil {
 		return err
 	}
-	s := a.scheduler(store, bot.NewEngine(cat), nil, owner("cli"))
+	s := a.scheduler(store, bot.NewEngine(cat), a.postersConfigured(), owner("cli"))
 	stored, err := store.ListSubscriptions(ctx)
 	if err != nil {
 		return err
@@ -161,4 +162,24 @@ func (e *env) withSchedule(cmd *cobra.Command, channel string, f func(context.Co
 		fmt.Fprintln(cmd.OutOrStdout(), "No daily subscriptions: add daily.channels to the configuration, or type /daily subscribe in a channel.")
 	}
 	return nil
+}
+
+// postersConfigured stands in for the posters serve would have, so status
+// can say which platforms lack a bot token. The command line never posts.
+func (a *app) postersConfigured() map[bot.Platform]bot.Poster {
+	m := map[bot.Platform]bot.Poster{}
+	if a.cfg.Discord.Token != "" {
+		m[bot.Discord] = cliPoster{}
+	}
+	if a.cfg.Slack.BotToken != "" {
+		m[bot.Slack] = cliPoster{}
+	}
+	return m
+}
+
+// cliPoster is a poster the command line holds but never uses.
+type cliPoster struct{}
+
+func (cliPoster) Post(context.Context, string, bot.Reply) error {
+	return &bot.PostError{Err: errors.New("the command line does not post")}
 }
