@@ -251,8 +251,6 @@ func kindNoun(k Kind, n int) string {
 		return "film"
 	case k == Film:
 		return "films"
-	case k == TV && n == 1:
-		return "series"
 	case k == TV:
 		return "series"
 	}

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -117,47 +114,18 @@ func TestDiscordInvite(t *testing.T) {
 	}
 }
 
-// serving runs `industrybot serve` until the test ends and returns its
-// base URL and its log.
-func discordServe(t *testing.T) (string, *discordLogs) {
+// discordServe runs `industrybot serve` (the shared harness in
+// slack_test.go) until the test ends, which must find it exiting cleanly,
+// and returns its base URL and its log.
+func discordServe(t *testing.T) (string, *syncBuffer) {
 	t.Helper()
-	addrs := make(chan net.Addr, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &discordLogs{}
-	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs, listening: func(a net.Addr) { addrs <- a }}
-	done := make(chan int, 1)
-	go func() { done <- e.execute(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--store-driver", "memory"}) }()
+	s := serve(t)
 	t.Cleanup(func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("serve exited %d: %s", code, logs.String())
+		if code := s.stop(); code != 0 {
+			t.Errorf("serve exited %d: %s", code, s.stderr.String())
 		}
 	})
-	select {
-	case a := <-addrs:
-		return "http://" + a.String(), logs
-	case code := <-done:
-		done <- code
-		t.Fatalf("serve exited %d: %s", code, logs.String())
-		return "", nil
-	}
-}
-
-type discordLogs struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *discordLogs) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *discordLogs) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	return s.base, s.stderr
 }
 
 func discordGet(t *testing.T, url string) (int, string) {
