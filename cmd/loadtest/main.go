@@ -55,11 +55,40 @@ func main() {
 
 // serveBare is the reference: a net/http handler that reads the body and
 // answers a small JSON object, as a handler with no work of its own would.
+// Under /signed/ it first checks the request's signature as the platforms
+// require (HMAC-SHA256 for Slack, Ed25519 for Discord, with the secret and
+// key in LOADTEST_SLACK_SECRET and LOADTEST_DISCORD_KEY): the most any bot
+// that checks signatures can serve.
 func serveBare(addr string) {
-	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+	secret := []byte(os.Getenv("LOADTEST_SLACK_SECRET"))
+	key, _ := hex.DecodeString(os.Getenv("LOADTEST_DISCORD_KEY"))
+	answer := func(w http.ResponseWriter) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"type":4,"data":{"content":"ok"}}`)
+	}
+	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		answer(w)
+	})
+	http.HandleFunc("/signed/slack/commands", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mac := hmac.New(sha256.New, secret)
+		fmt.Fprintf(mac, "v0:%s:%s", r.Header.Get("X-Slack-Request-Timestamp"), body)
+		sig, _ := hex.DecodeString(strings.TrimPrefix(r.Header.Get("X-Slack-Signature"), "v0="))
+		if !hmac.Equal(sig, mac.Sum(nil)) {
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		answer(w)
+	})
+	http.HandleFunc("/signed/discord/interactions", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		sig, _ := hex.DecodeString(r.Header.Get("X-Signature-Ed25519"))
+		if len(key) != ed25519.PublicKeySize || !ed25519.Verify(key, append([]byte(r.Header.Get("X-Signature-Timestamp")), body...), sig) {
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		answer(w)
 	})
 	srv := &http.Server{Addr: addr, ReadHeaderTimeout: 5 * time.Second}
 	if err := srv.ListenAndServe(); err != nil {
@@ -115,6 +144,7 @@ func run(bin, store, cpus string, d time.Duration, rate, conns int) error {
 	}
 	bareCmd := pinned(cpus, self, "-bare-server", bareAddr)
 	bareCmd.Stderr = os.Stderr
+	bareCmd.Env = append(os.Environ(), "LOADTEST_SLACK_SECRET="+secret, "LOADTEST_DISCORD_KEY="+hex.EncodeToString(pub))
 	if err := bareCmd.Start(); err != nil {
 		return err
 	}
@@ -138,20 +168,24 @@ func run(bin, store, cpus string, d time.Duration, rate, conns int) error {
 		len(reqs), conns, d, numCPU(), where)
 
 	bareURL, botURL := target{"http://" + bareAddr, false}, target{"http://" + botAddr, true}
+	signedURL := target{"http://" + bareAddr + "/signed", false}
+	barePid, botPid := bareCmd.Process.Pid, serve.Process.Pid
 	closedLoop(client, botURL, reqs, conns, d/5) // warm up: connections, caches, the SQLite file
-	bareMax := closedLoop(client, bareURL, reqs, conns, d)
-	botMax := closedLoop(client, botURL, reqs, conns, d)
-	bareRate := openLoop(client, bareURL, reqs, rate, d)
-	botRate := openLoop(client, botURL, reqs, rate, d)
+	bareMax := measure(barePid, func() result { return closedLoop(client, bareURL, reqs, conns, d) })
+	signedMax := measure(barePid, func() result { return closedLoop(client, signedURL, reqs, conns, d) })
+	botMax := measure(botPid, func() result { return closedLoop(client, botURL, reqs, conns, d) })
+	bareRate := measure(barePid, func() result { return openLoop(client, bareURL, reqs, rate, d) })
+	botRate := measure(botPid, func() result { return openLoop(client, botURL, reqs, rate, d) })
 	loaded := rss(serve.Process.Pid)
 
-	fmt.Printf("%-34s %12s %10s %10s %10s %8s\n", "phase", "req/s", "p50", "p99", "max", "errors")
-	for _, r := range []result{bareMax.named("bare net/http, max throughput"), botMax.named("industrybot, max throughput"),
+	fmt.Printf("%-34s %12s %10s %10s %10s %8s %12s\n", "phase", "req/s", "p50", "p99", "max", "errors", "server CPU")
+	for _, r := range []result{bareMax.named("bare net/http, max throughput"), signedMax.named("bare + signature check, max"), botMax.named("industrybot, max throughput"),
 		bareRate.named(fmt.Sprintf("bare net/http, %d req/s", rate)), botRate.named(fmt.Sprintf("industrybot, %d req/s", rate))} {
-		fmt.Printf("%-34s %12.0f %10s %10s %10s %8d\n", r.name, r.throughput, r.p(0.50), r.p(0.99), r.p(1), r.errors)
+		fmt.Printf("%-34s %12.0f %10s %10s %10s %8d %9.0fµs/req\n", r.name, r.throughput, r.p(0.50), r.p(0.99), r.p(1), r.errors, r.cpuPerRequest())
 	}
 	fmt.Printf("\nindustrybot RSS: %.1f MB idle after start, %.1f MB after the load\n", float64(idle)/(1<<20), float64(loaded)/(1<<20))
 	ratio := botMax.throughput / bareMax.throughput
+	fmt.Printf("\nthroughput against bare net/http: bare + signature check %.0f%%, industrybot %.0f%%\n", 100*signedMax.throughput/bareMax.throughput, 100*ratio)
 	fmt.Printf("\ngoals: throughput >= 50%% of bare: %.0f%% %s; p99 < 10ms at %d req/s: %s %s; no errors: %d %s; idle RSS < 40 MB: %.1f MB %s\n",
 		100*ratio, mark(ratio >= 0.5), rate, botRate.p(0.99), mark(botRate.percentile(0.99) < 10*time.Millisecond),
 		botMax.errors+botRate.errors, mark(botMax.errors+botRate.errors == 0), float64(idle)/(1<<20), mark(idle < 40<<20))
@@ -242,6 +276,45 @@ type result struct {
 	latencies  []time.Duration
 	errors     int
 	samples    []string
+	cpu        time.Duration // the server's CPU time (user and system) over the phase
+}
+
+// cpuPerRequest is the server's CPU time per request in microseconds:
+// steadier than throughput on a shared machine, where other work takes
+// cores away from the load and the servers alike.
+func (r result) cpuPerRequest() float64 {
+	n := len(r.latencies) + r.errors
+	if n == 0 || r.cpu == 0 {
+		return 0
+	}
+	return float64(r.cpu.Microseconds()) / float64(n)
+}
+
+// measure runs a phase and records the CPU time the server process pid
+// spent in it.
+func measure(pid int, phase func() result) result {
+	before := cpuTime(pid)
+	r := phase()
+	r.cpu = cpuTime(pid) - before
+	return r
+}
+
+// cpuTime reads a process's user and system CPU time from /proc; 0 where
+// there is no /proc.
+func cpuTime(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count from after it.
+	_, rest, ok := strings.Cut(string(data), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
 func (r result) named(n string) result { r.name = n; return r }
