@@ -70,16 +70,22 @@ func (r *redaction) String(s string) string {
 }
 
 // redactor is a slog.Handler that blanks secrets before the next handler
-// formats the record.
+// formats the record. Attributes given to With wait in pending until a
+// record is logged: most request-scoped loggers never log, and redacting
+// runs a handful of regular expressions over every string.
 type redactor struct {
-	next slog.Handler
-	r    *redaction
+	next    slog.Handler
+	r       *redaction
+	pending []slog.Attr // unredacted, before the record's own
 }
 
 func (h *redactor) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
 
 func (h *redactor) Handle(ctx context.Context, rec slog.Record) error {
 	out := slog.NewRecord(rec.Time, rec.Level, h.r.String(rec.Message), rec.PC)
+	for _, a := range h.pending {
+		out.AddAttrs(h.attr(a))
+	}
 	rec.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(h.attr(a))
 		return true
@@ -113,15 +119,27 @@ func (h *redactor) attr(a slog.Attr) slog.Attr {
 }
 
 func (h *redactor) WithAttrs(attrs []slog.Attr) slog.Handler {
-	clean := make([]slog.Attr, len(attrs))
-	for i, a := range attrs {
-		clean[i] = h.attr(a)
+	if len(attrs) == 0 {
+		return h
 	}
-	return &redactor{next: h.next.WithAttrs(clean), r: h.r}
+	return &redactor{next: h.next, r: h.r, pending: append(slices.Clip(h.pending), attrs...)}
 }
 
+// WithGroup hands the pending attributes on first: they sit outside the
+// group.
 func (h *redactor) WithGroup(name string) slog.Handler {
-	return &redactor{next: h.next.WithGroup(name), r: h.r}
+	if name == "" {
+		return h
+	}
+	next := h.next
+	if len(h.pending) > 0 {
+		clean := make([]slog.Attr, len(h.pending))
+		for i, a := range h.pending {
+			clean[i] = h.attr(a)
+		}
+		next = next.WithAttrs(clean)
+	}
+	return &redactor{next: next.WithGroup(name), r: h.r}
 }
 
 // secrets lists the configured credentials.

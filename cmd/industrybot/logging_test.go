@@ -53,3 +53,22 @@ func TestLoggerRedactsEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// Attributes given to With are redacted when a record is logged, and keep
+// their place: before the record's own, outside any later group.
+func TestLoggerWithKeepsOrderAndRedacts(t *testing.T) {
+	var buf bytes.Buffer
+	log := newLogger(&buf, "info", "text", []string{"s3cret-value"})
+	log.With("a", "1").With("b", "s3cret-value").Info("m", "c", "3")
+	log.With("a", "1").WithGroup("g").With("b", "2").Info("m", "c", "3")
+	log.With("a", "s3cret-value").Debug("below the level")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want two lines, got:\n%s", buf.String())
+	}
+	for i, want := range []string{"a=1 b=[REDACTED] c=3", "a=1 g.b=2 g.c=3"} {
+		if !strings.HasSuffix(lines[i], want) {
+			t.Errorf("line %d = %q, want it to end with %q", i, lines[i], want)
+		}
+	}
+}
