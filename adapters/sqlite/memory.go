@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,14 +23,21 @@ import (
 // shown). A group that fails is retried, then dropped: the next Remember
 // returns the failure, so the bot logs it, and Ping reports it until a
 // commit succeeds.
+//
+// The writer also keeps the committed lists of the channels used lately
+// (known), so that neither Recent nor the next commit reads them back from
+// the file: SQLite serves one process, so what this process committed is
+// what the file holds.
 type memoryWriter struct {
 	s *Store
 
 	mu       sync.Mutex
 	queued   []change // not yet taken by the writer, in order
 	inflight []change // being committed now: still laid over reads
-	failed   error    // the last dropped group's error, until a commit succeeds
-	reported bool     // whether Remember has returned failed once
+	known    map[bot.ChannelKey][]string
+	commits  uint64 // counts commits, so a read from the file that a commit overtook is not kept
+	failed   error  // the last dropped group's error, until a commit succeeds
+	reported bool   // whether Remember has returned failed once
 	wake     chan struct{}
 	flushes  chan chan error
 	closing  chan struct{}
@@ -46,8 +54,13 @@ type change struct {
 // linger lets a busy bot's changes gather into one transaction.
 const linger = 2 * time.Millisecond
 
+// knownChannels bounds the lists kept in memory; past it, one is dropped
+// at random for each added. A list is at most memoryLimit ids and, with a
+// catalog of ordinary size, a few hundred bytes.
+const knownChannels = 2048
+
 func newMemoryWriter(s *Store) *memoryWriter {
-	m := &memoryWriter{s: s, wake: make(chan struct{}, 1), flushes: make(chan chan error), closing: make(chan struct{}), done: make(chan struct{})}
+	m := &memoryWriter{s: s, known: map[bot.ChannelKey][]string{}, wake: make(chan struct{}, 1), flushes: make(chan chan error), closing: make(chan struct{}), done: make(chan struct{})}
 	go m.run()
 	return m
 }
@@ -124,40 +137,50 @@ func (m *memoryWriter) commitQueued() error {
 	if len(group) == 0 {
 		return nil
 	}
+	var lists map[bot.ChannelKey][]string
 	var err error
 	for try := range 3 {
 		if try > 0 {
 			time.Sleep(time.Duration(try) * 100 * time.Millisecond)
 		}
-		if err = m.commit(group); err == nil {
+		if lists, err = m.commit(group); err == nil {
 			break
 		}
 	}
 	m.mu.Lock()
 	m.inflight = nil
+	m.commits++
 	if err != nil {
 		m.failed, m.reported = err, false
 	} else {
 		m.failed = nil
+		for ch, list := range lists {
+			m.keep(ch, list)
+		}
 	}
 	m.mu.Unlock()
 	return err
 }
 
-// commit writes a group: per channel, one read and one write.
-func (m *memoryWriter) commit(group []change) error {
-	return m.s.inTx(context.Background(), func(tx *sql.Tx) error {
+// commit writes a group, one write per channel, and returns the lists it
+// wrote. A channel's list comes from known, or else from the file.
+func (m *memoryWriter) commit(group []change) (map[bot.ChannelKey][]string, error) {
+	lists := map[bot.ChannelKey][]string{}
+	var order []bot.ChannelKey
+	err := m.s.inTx(context.Background(), func(tx *sql.Tx) error {
 		load, save := tx.Stmt(m.s.load), tx.Stmt(m.s.save)
-		lists := map[bot.ChannelKey][]string{}
-		var order []bot.ChannelKey
+		clear(lists)
+		order = order[:0]
 		for _, c := range group {
 			list, ok := lists[c.ch]
 			if !ok {
 				order = append(order, c.ch)
 				if !c.restart {
 					var err error
-					if list, err = readIDs(load.QueryRow(c.ch.Platform, c.ch.Channel)); err != nil {
-						return err
+					if list, ok = m.committed(c.ch); !ok {
+						if list, err = readIDs(load.QueryRow(c.ch.Platform, c.ch.Channel)); err != nil {
+							return err
+						}
 					}
 				}
 			}
@@ -177,14 +200,60 @@ func (m *memoryWriter) commit(group []change) error {
 		}
 		return nil
 	})
+	return lists, err
 }
 
-// overlay applies the changes not yet committed to a list read from the
-// file. Replaying a committed change is harmless: Prepend moves ids to the
-// front, so replaying changes in order ends where they ended.
-func (m *memoryWriter) overlay(ch bot.ChannelKey, list []string) []string {
+// committed returns a copy of ch's committed list if it is known.
+func (m *memoryWriter) committed(ch bot.ChannelKey) ([]string, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	list, ok := m.known[ch]
+	return slices.Clone(list), ok
+}
+
+// keep records ch's committed list, dropping another channel's when there
+// are too many. The caller holds mu.
+func (m *memoryWriter) keep(ch bot.ChannelKey, list []string) {
+	if _, ok := m.known[ch]; !ok && len(m.known) >= knownChannels {
+		for other := range m.known {
+			delete(m.known, other)
+			break
+		}
+	}
+	m.known[ch] = list
+}
+
+// recent returns ch's list as this process sees it: committed, with the
+// changes not yet committed laid over. The committed list is known, or is
+// read from the file with read and then kept, unless a commit finished
+// meanwhile: that commit's list, if known, is newer than the one read.
+func (m *memoryWriter) recent(ch bot.ChannelKey, read func() ([]string, error)) ([]string, error) {
+	m.mu.Lock()
+	if list, ok := m.known[ch]; ok {
+		defer m.mu.Unlock()
+		return m.overlay(ch, slices.Clone(list)), nil
+	}
+	commits := m.commits
+	m.mu.Unlock()
+	list, err := read()
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if known, ok := m.known[ch]; ok {
+		list = slices.Clone(known)
+	} else if m.commits == commits {
+		m.keep(ch, slices.Clone(list))
+	}
+	return m.overlay(ch, list), nil
+}
+
+// overlay applies the changes not yet committed to a committed list, which
+// it reuses. Replaying a committed change is harmless: Prepend moves ids to
+// the front, so replaying changes in order ends where they ended. The
+// caller holds mu.
+func (m *memoryWriter) overlay(ch bot.ChannelKey, list []string) []string {
 	for _, group := range [][]change{m.inflight, m.queued} {
 		for _, c := range group {
 			if c.ch != ch {
@@ -245,11 +314,12 @@ func (s *Store) Restart(ctx context.Context, ch bot.ChannelKey) error {
 // Recent implements bot.Memory: what the file holds, with this process's
 // queued writes laid over it.
 func (s *Store) Recent(ctx context.Context, ch bot.ChannelKey, n int) ([]string, error) {
-	ids, err := readIDs(s.recent.QueryRowContext(ctx, ch.Platform, ch.Channel))
+	ids, err := s.mem.recent(ch, func() ([]string, error) {
+		return readIDs(s.recent.QueryRowContext(ctx, ch.Platform, ch.Channel))
+	})
 	if err != nil {
 		return nil, err
 	}
-	ids = s.mem.overlay(ch, ids)
 	return ids[:min(n, len(ids))], nil
 }
 

@@ -64,3 +64,54 @@ func TestMemoryWrittenBehind(t *testing.T) {
 		t.Errorf("Recent = %v", got)
 	}
 }
+
+// TestMemoryKnownLists: once this process has committed or read a
+// channel's list, Recent answers from memory, without the file (SQLite
+// serves one process; a second writer is not supported); a channel it has
+// not seen is read from the file.
+func TestMemoryKnownLists(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "m.db")
+	s := MustOpen(t, path)
+	defer s.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	mine := bot.ChannelKey{Platform: bot.Slack, Channel: "C1"}
+	other := bot.ChannelKey{Platform: bot.Slack, Channel: "C2"}
+	if _, err := db.Exec(`INSERT INTO shown (platform, channel, ids) VALUES ('slack', 'C2', '["heat","kids"]')`); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Recent(ctx, other, 5); !slices.Equal(got, []string{"heat", "kids"}) {
+		t.Errorf("a channel not seen before: Recent = %v, want what the file holds", got)
+	}
+	s.Remember(ctx, mine, []string{"girls"})
+	s.Remember(ctx, mine, []string{"heat"})
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	// Change both rows behind the store's back: it keeps its own view.
+	if _, err := db.Exec(`UPDATE shown SET ids = '["moneyball"]'`); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Recent(ctx, mine, 5); !slices.Equal(got, []string{"heat", "girls"}) {
+		t.Errorf("a channel committed by this process: Recent = %v, want [heat girls]", got)
+	}
+	if got, _ := s.Recent(ctx, other, 5); !slices.Equal(got, []string{"heat", "kids"}) {
+		t.Errorf("a channel read before: Recent = %v, want [heat kids]", got)
+	}
+	// The next commit builds on the known list, not on the row.
+	s.Remember(ctx, mine, []string{"kids"})
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var ids string
+	if err := db.QueryRow(`SELECT ids FROM shown WHERE channel = 'C1'`).Scan(&ids); err != nil {
+		t.Fatal(err)
+	}
+	if ids != `["kids","heat","girls"]` {
+		t.Errorf("the file holds %s", ids)
+	}
+}
