@@ -1,0 +1,50 @@
+// Package slowpath runs a command on the caller's goroutine while a timer
+// stands ready to acknowledge it if it is slow. Discord wants an answer to
+// an interaction within 3 seconds and Slack to a command within 3: most
+// answers take microseconds and go out in the response itself, and only a
+// slow one needs the "thinking…" or empty acknowledgement, then a
+// follow-up. Running the command where the request already is, instead of
+// on a goroutine of its own, saves a goroutine, its stack growth and a
+// hand-off on every request.
+package slowpath
+
+import (
+	"sync"
+	"time"
+)
+
+// Run calls work on this goroutine and returns its result. If work has not
+// returned after d, onSlow is called on a timer's goroutine, once; Run
+// returns only after onSlow has returned, and slow says whether it was
+// called. When slow is false, onSlow has not run and never will. If work
+// panics, Run does the same before the panic goes on.
+func Run[T any](d time.Duration, work func() T, onSlow func()) (v T, slow bool) {
+	var (
+		mu               sync.Mutex
+		finished, called bool
+		done             = make(chan struct{})
+	)
+	t := time.AfterFunc(d, func() {
+		mu.Lock()
+		if finished {
+			mu.Unlock()
+			return
+		}
+		called = true
+		mu.Unlock()
+		defer close(done)
+		onSlow()
+	})
+	defer func() {
+		mu.Lock()
+		finished = true
+		slow = called
+		mu.Unlock()
+		if slow {
+			<-done
+		} else {
+			t.Stop()
+		}
+	}()
+	return work(), false
+}
