@@ -16,6 +16,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/slowpath"
 )
 
 // Completer completes a partly typed title for /why's autocomplete.
@@ -232,41 +233,38 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, first 
 	}
 }
 
-// answer runs the command, deferring when it is slow to answer.
+// answer runs the command on this goroutine. When it is slow, a timer
+// defers the interaction first ("thinking…"), within Discord's 3 seconds,
+// and the answer follows through the webhook.
 func (a *Adapter) answer(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, req bot.Request, send func(*response) error) {
 	hctx, cancel := context.WithTimeout(ctx, a.handleTimeout)
 	defer cancel()
-	done := make(chan bot.Reply, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				log.Error("command panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				done <- bot.Failure()
-			}
-		}()
-		done <- a.h.Handle(hctx, req)
+	var deferErr error
+	r, deferred := slowpath.Run(a.deferAfter, func() bot.Reply { return a.handle(hctx, log, req) }, func() {
+		deferErr = send(&response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
+	})
+	if deferred {
+		if deferErr != nil {
+			log.Warn("deferring a slow answer failed; the user sees “This interaction failed”", "err", deferErr)
+			return
+		}
+		log.Info("answer deferred: the command is slow", "after", a.deferAfter)
+	}
+	if hctx.Err() != nil {
+		log.Warn("the command ran past its time", "timeout", a.handleTimeout)
+	}
+	a.deliver(ctx, log, i, send, render(r), deferred)
+}
+
+// handle runs the command; a panic is logged and answered with an apology.
+func (a *Adapter) handle(ctx context.Context, log *slog.Logger, req bot.Request) (r bot.Reply) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("command panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			r = bot.Failure()
+		}
 	}()
-	timer := time.NewTimer(a.deferAfter)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		a.deliver(ctx, log, i, send, render(r), false)
-		return
-	case <-timer.C:
-	}
-	if err := send(&response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}); err != nil {
-		log.Warn("deferring a slow answer failed; the user sees “This interaction failed”", "err", err)
-		return
-	}
-	log.Info("answer deferred: the command is slow", "after", a.deferAfter)
-	var r bot.Reply
-	select {
-	case r = <-done:
-	case <-hctx.Done():
-		log.Error("command did not answer in time", "timeout", a.handleTimeout)
-		r = bot.Failure()
-	}
-	a.deliver(ctx, log, i, send, render(r), true)
+	return a.h.Handle(ctx, req)
 }
 
 // deliver sends rendered messages: the first as the interaction's answer

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -90,39 +91,30 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request, key ed25519.
 		return
 	}
 
-	// The answer is written here; the adapter may go on after it (a
-	// deferred answer, a long one), so it runs on its own goroutine, and
-	// waits until the response is written before it uses the webhook.
-	first := make(chan *response, 1)
-	written := make(chan struct{})
-	go a.interact(context.WithoutCancel(r.Context()), &i, func(ctx context.Context, resp *response) error {
-		first <- resp
-		select {
-		case <-written:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	})
-	defer close(written)
-	select {
-	case resp := <-first:
+	// The interaction is answered on this goroutine. The first answer is
+	// written whole (its length said) and flushed, so Discord has it at
+	// once, even when it is a deferral sent from a timer while the command
+	// runs; a deferred or long answer then goes on through the webhook
+	// before the handler returns.
+	answered := false
+	a.interact(context.WithoutCancel(r.Context()), &i, func(_ context.Context, resp *response) error {
+		answered = true
 		b, err := json.Marshal(resp)
 		if err != nil {
 			a.log.Error("encoding an interaction response", "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
+			return err
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		if _, err := w.Write(b); err != nil {
-			a.log.Warn("writing an interaction response failed", "err", err)
+			return fmt.Errorf("writing the response (has Discord hung up?): %w", err)
 		}
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush()
-		}
-	case <-r.Context().Done():
-		a.log.Warn("Discord hung up before the interaction was answered", "interaction", i.ID)
+		return http.NewResponseController(w).Flush()
+	})
+	if !answered {
+		a.log.Error("an HTTP interaction went unanswered", "interaction", i.ID)
+		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
 }
 

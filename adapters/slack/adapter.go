@@ -18,6 +18,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/slowpath"
 )
 
 // Modes: how Slack reaches the bot.
@@ -291,34 +292,30 @@ func scheduled(blocks slackapi.Blocks) bool {
 	return false
 }
 
-// answerCommand runs a command and returns its answer if it is ready within
-// the ack budget. Otherwise it returns deferred true and sends the answer
-// to the command's response_url when it is ready.
-func (a *Adapter) answerCommand(ctx context.Context, c slackapi.SlashCommand) (msg Message, deferred bool) {
+// answerCommand runs a command on this goroutine. An answer ready within
+// the ack budget is returned for the acknowledgement to carry. A slower one
+// is acknowledged empty at the budget, by ack on a timer's goroutine, and
+// sent to the command's response_url when it is ready; so is an answer
+// whose request went away meanwhile. Either way deferred is true and the
+// caller has nothing more to send.
+func (a *Adapter) answerCommand(ctx context.Context, c slackapi.SlashCommand, ack func()) (msg Message, deferred bool) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), followUpTimeout)
-	result := make(chan bot.Reply, 1)
-	go func() { result <- a.command(wctx, c) }()
-	timer := time.NewTimer(a.ack)
-	defer timer.Stop()
-	select {
-	case r := <-result:
-		cancel()
+	defer cancel()
+	r, slow := slowpath.Run(a.ack, func() bot.Reply { return a.command(wctx, c) }, ack)
+	if !slow && ctx.Err() == nil {
 		return Render(r), false
-	case <-timer.C:
-	case <-ctx.Done():
 	}
-	a.log.Info("slack: answer not ready in time; it goes to the response_url", "command", c.Command, "within", a.ack)
-	a.later(func() {
-		defer cancel()
-		var r bot.Reply
-		select {
-		case r = <-result:
-		case <-wctx.Done():
-			a.log.Warn("slack: a command was not answered in time", "command", c.Command, "err", wctx.Err())
-			r = bot.Failure()
-		}
-		a.respond(wctx, c.ResponseURL, Render(r), false)
-	})
+	if slow {
+		a.log.Info("slack: answer not ready in time; it goes to the response_url", "command", c.Command, "within", a.ack)
+	} else {
+		a.log.Info("slack: the command's request went away; the answer goes to the response_url", "command", c.Command)
+	}
+	if wctx.Err() != nil {
+		a.log.Warn("slack: a command ran past its time", "command", c.Command, "timeout", followUpTimeout)
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), followUpTimeout)
+	defer cancel()
+	a.respond(rctx, c.ResponseURL, Render(r), false)
 	return Message{}, true
 }
 

@@ -28,12 +28,10 @@ func (a *Adapter) Commands() http.Handler {
 			http.Error(w, "not a slash command: command, channel_id and user_id are required", http.StatusBadRequest)
 			return
 		}
-		msg, deferred := a.answerCommand(r.Context(), c)
-		if deferred {
-			w.WriteHeader(http.StatusOK)
-			return
+		msg, deferred := a.answerCommand(r.Context(), c, func() { ackEmpty(w) })
+		if !deferred {
+			writeJSON(w, msg)
 		}
-		writeJSON(w, msg)
 	})
 }
 
@@ -99,6 +97,15 @@ func commandFromForm(f url.Values) slackapi.SlashCommand {
 		TriggerID:   f.Get("trigger_id"),
 		APIAppID:    f.Get("api_app_id"),
 	}
+}
+
+// ackEmpty acknowledges a command at once with an empty 200, complete
+// (its length said, and flushed), while the handler goes on to answer at
+// the response_url.
+func ackEmpty(w http.ResponseWriter) {
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	_ = http.NewResponseController(w).Flush() // a client gone is no matter: the answer goes to the response_url
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -96,9 +96,8 @@ func (a *Adapter) socketEvent(ctx context.Context, smc *socketmode.Client, evt s
 // acknowledges it empty and answers at its response_url when the answer is
 // slow or too big for an acknowledgement (Slack drops those of 20KB or more).
 func (a *Adapter) socketCommand(ctx context.Context, smc *socketmode.Client, req socketmode.Request, c slackapi.SlashCommand) {
-	msg, deferred := a.answerCommand(ctx, c)
+	msg, deferred := a.answerCommand(ctx, c, func() { a.ackSocket(ctx, smc, req, nil) })
 	if deferred {
-		a.ackSocket(ctx, smc, req, nil)
 		return
 	}
 	if err := smc.AckCtx(ctx, req.EnvelopeID, msg); err != nil {
