@@ -142,6 +142,9 @@ func (a *Adapter) Wait(ctx context.Context) error {
 type response struct {
 	Type discordgo.InteractionResponseType `json:"type"`
 	Data any                               `json:"data,omitempty"`
+	// more is set when follow-ups come after this answer, or a deferred
+	// answer after this deferral: work goes on after the response.
+	more bool
 }
 
 // messageData is a message in a callback, edit or follow-up.
@@ -235,13 +238,15 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, first 
 
 // answer runs the command on this goroutine. When it is slow, a timer
 // defers the interaction first ("thinking…"), within Discord's 3 seconds,
-// and the answer follows through the webhook.
+// and the answer follows through the webhook. The command gets
+// handleTimeout through its context; the store and the platforms' APIs
+// heed it, and answer waits for the command to return.
 func (a *Adapter) answer(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, req bot.Request, send func(*response) error) {
 	hctx, cancel := context.WithTimeout(ctx, a.handleTimeout)
 	defer cancel()
 	var deferErr error
 	r, deferred := slowpath.Run(a.deferAfter, func() bot.Reply { return a.handle(hctx, log, req) }, func() {
-		deferErr = send(&response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
+		deferErr = send(&response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, more: true})
 	})
 	if deferred {
 		if deferErr != nil {
@@ -274,7 +279,7 @@ func (a *Adapter) deliver(ctx context.Context, log *slog.Logger, i *discordgo.In
 	rest := msgs[1:]
 	switch {
 	case !deferred:
-		if err := send(&response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: msgs[0].data()}); err != nil {
+		if err := send(&response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: msgs[0].data(), more: len(rest) > 0}); err != nil {
 			log.Warn("answering an interaction failed", "err", err)
 			return
 		}

@@ -95,7 +95,9 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request, key ed25519.
 	// written whole (its length said) and flushed, so Discord has it at
 	// once, even when it is a deferral sent from a timer while the command
 	// runs; a deferred or long answer then goes on through the webhook
-	// before the handler returns.
+	// before the handler returns. Such a response closes the connection:
+	// net/http reads no next request on it until the handler returns, and
+	// a client that reused it would wait for this command.
 	answered := false
 	a.interact(context.WithoutCancel(r.Context()), &i, func(_ context.Context, resp *response) error {
 		answered = true
@@ -107,6 +109,9 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request, key ed25519.
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		if resp.more {
+			w.Header().Set("Connection", "close")
+		}
 		if _, err := w.Write(b); err != nil {
 			return fmt.Errorf("writing the response (has Discord hung up?): %w", err)
 		}

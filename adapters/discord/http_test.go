@@ -3,12 +3,16 @@ package discord
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/industrybot/industrybot/adapters/discord/discordtest"
+	"github.com/industrybot/industrybot/bot"
 )
 
 func TestHTTPPingIsPonged(t *testing.T) {
@@ -124,4 +128,41 @@ func mustRequest(t *testing.T, method, url string) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// TestHTTPSlowAnswerFreesTheConnection: the deferral of a slow command
+// closes its connection, so a client that sends the next interaction
+// does not wait behind the slow one for a connection net/http has not
+// yet freed.
+func TestHTTPSlowAnswerFreesTheConnection(t *testing.T) {
+	t.Parallel()
+	h := &slowHandler{release: make(chan struct{}), reply: bot.Reply{Text: "late"}}
+	hs := startHTTP(t, harnessConfig{handler: h, deferAfter: 1})
+	defer close(h.release)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 2 * time.Second}
+	defer client.CloseIdleConnections()
+	send := func(v any) (*http.Response, []byte) {
+		t.Helper()
+		req, err := hs.signer.Request(hs.srv.URL+"/discord/interactions", v, hs.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("while a slow command runs: %v", err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, b
+	}
+	resp, body := send(hs.f.Command((&channels{}).next(testGuild), "random"))
+	if w := decode(t, body); w.Type != int(discordgo.InteractionResponseDeferredChannelMessageWithSource) || !resp.Close {
+		t.Fatalf("got type %d, Connection: close %v; want a deferral that closes the connection", w.Type, resp.Close)
+	}
+	if _, body := send(hs.f.Ping()); string(body) != `{"type":1}` {
+		t.Errorf("a ping behind the slow command: %s", body)
+	}
 }

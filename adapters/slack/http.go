@@ -101,9 +101,12 @@ func commandFromForm(f url.Values) slackapi.SlashCommand {
 
 // ackEmpty acknowledges a command at once with an empty 200, complete
 // (its length said, and flushed), while the handler goes on to answer at
-// the response_url.
+// the response_url. It closes the connection: net/http reads no next
+// request on it until the handler returns, and a client that reused it
+// would wait for this command.
 func ackEmpty(w http.ResponseWriter) {
 	w.Header().Set("Content-Length", "0")
+	w.Header().Set("Connection", "close")
 	w.WriteHeader(http.StatusOK)
 	_ = http.NewResponseController(w).Flush() // a client gone is no matter: the answer goes to the response_url
 }

@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -139,6 +140,40 @@ func TestHTTPSlowAnswerGoesToResponseURL(t *testing.T) {
 	}
 	if resp := got[0]; resp.ID != c.ResponseURL[strings.LastIndex(c.ResponseURL, "/")+1:] || resp.ResponseType != slack.Ephemeral || !strings.Contains(resp.PlainText(), "late but here") || resp.ReplaceOriginal {
 		t.Errorf("response = %+v, want the ephemeral answer at %s", resp, c.ResponseURL)
+	}
+}
+
+// TestHTTPSlowAnswerFreesTheConnection: the empty acknowledgement of a
+// slow command closes its connection, so a client that sends the next
+// request does not wait behind the slow command for a connection net/http
+// has not yet freed.
+func TestHTTPSlowAnswerFreesTheConnection(t *testing.T) {
+	h := &spy{release: make(chan struct{}), reply: bot.Reply{Text: "late"}}
+	r := newHTTPRig(t, h, func(c *slack.Config) { c.AckWithin = time.Millisecond })
+	defer close(h.release)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 2 * time.Second}
+	defer client.CloseIdleConnections()
+	send := func(body []byte) *http.Response {
+		t.Helper()
+		req, err := slacktest.SignedRequest(testCtx(t), r.srv.URL+slack.CommandsPath, testSecret, r.clock.Now(), body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("while a slow command runs: %v", err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	c := slashCommand("/random")
+	c.ResponseURL = r.fake.ResponseURL()
+	if resp := send([]byte(slacktest.CommandForm(c).Encode())); resp.StatusCode != http.StatusOK || !resp.Close {
+		t.Fatalf("got %d, Connection: close %v; want an empty 200 that closes the connection", resp.StatusCode, resp.Close)
+	}
+	if resp := send([]byte("ssl_check=1")); resp.StatusCode != http.StatusOK {
+		t.Errorf("a request behind the slow command: HTTP %d", resp.StatusCode)
 	}
 }
 
