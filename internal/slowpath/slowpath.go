@@ -17,12 +17,15 @@ import (
 // returned after d, onSlow is called on a timer's goroutine, once; Run
 // returns only after onSlow has returned, and slow says whether it was
 // called. When slow is false, onSlow has not run and never will. If work
-// panics, Run does the same before the panic goes on.
+// panics, Run does the same before the panic goes on; if onSlow panics,
+// Run panics with the same value on the caller's goroutine, where its
+// recovery is, once work has returned.
 func Run[T any](d time.Duration, work func() T, onSlow func()) (v T, slow bool) {
 	var (
 		mu               sync.Mutex
 		finished, called bool
 		done             = make(chan struct{})
+		slowPanic        any
 	)
 	t := time.AfterFunc(d, func() {
 		mu.Lock()
@@ -33,6 +36,7 @@ func Run[T any](d time.Duration, work func() T, onSlow func()) (v T, slow bool) 
 		called = true
 		mu.Unlock()
 		defer close(done)
+		defer func() { slowPanic = recover() }()
 		onSlow()
 	})
 	defer func() {
@@ -40,10 +44,13 @@ func Run[T any](d time.Duration, work func() T, onSlow func()) (v T, slow bool) 
 		finished = true
 		slow = called
 		mu.Unlock()
-		if slow {
-			<-done
-		} else {
+		if !slow {
 			t.Stop()
+			return
+		}
+		<-done
+		if slowPanic != nil {
+			panic(slowPanic)
 		}
 	}()
 	return work(), false

@@ -76,3 +76,20 @@ func TestRaceAtTheDeadline(t *testing.T) {
 		}
 	}
 }
+
+func TestPanicInOnSlowReachesTheCaller(t *testing.T) {
+	release := make(chan struct{})
+	defer func() {
+		if p := recover(); p != "ack failed" {
+			t.Errorf("recovered %v, want the panic of onSlow", p)
+		}
+	}()
+	Run(time.Millisecond, func() int {
+		<-release
+		return 1
+	}, func() {
+		close(release)
+		panic("ack failed")
+	})
+	t.Error("Run returned despite the panic of onSlow")
+}
