@@ -122,7 +122,13 @@ func (h *redactor) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h
 	}
-	return &redactor{next: h.next, r: h.r, pending: append(slices.Clip(h.pending), attrs...)}
+	pending := append(slices.Clip(h.pending), attrs...)
+	for i := len(h.pending); i < len(pending); i++ {
+		// A LogValuer is asked for its value now, as slog's own handlers
+		// do: it may change later, or not be safe to call from elsewhere.
+		pending[i].Value = pending[i].Value.Resolve()
+	}
+	return &redactor{next: h.next, r: h.r, pending: pending}
 }
 
 // WithGroup hands the pending attributes on first: they sit outside the

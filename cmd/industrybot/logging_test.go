@@ -72,3 +72,20 @@ func TestLoggerWithKeepsOrderAndRedacts(t *testing.T) {
 		}
 	}
 }
+
+type counter struct{ n *int }
+
+func (c counter) LogValue() slog.Value { return slog.IntValue(*c.n) }
+
+// A value given to With is the value at the time of With, as with slog's
+// own handlers, even though its redaction waits.
+func TestLoggerWithResolvesValuesAtOnce(t *testing.T) {
+	var buf bytes.Buffer
+	n := 1
+	log := newLogger(&buf, "info", "text", nil).With("n", counter{&n})
+	n = 2
+	log.Info("m")
+	if !strings.Contains(buf.String(), "n=1") {
+		t.Errorf("got %q, want n=1", buf.String())
+	}
+}
