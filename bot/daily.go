@@ -121,11 +121,7 @@ func (e *PostError) Unwrap() error { return e.Err }
 // record yet (not sent, skipped or missed): its local date and when it is
 // due.
 func (s *Scheduler) NextDue(ctx context.Context, sub Subscription, now time.Time) (string, time.Time, error) {
-	loc, err := s.zone(sub.Timezone)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	minutes, err := ParseClock(sub.Time)
+	loc, minutes, err := s.timeOfDay(sub)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -298,11 +294,7 @@ type PreviewDay struct {
 // Preview returns a channel's picks for the coming days, dealt from its
 // deck as the scheduler will deal them.
 func (s *Scheduler) Preview(ctx context.Context, sub Subscription, days int) ([]PreviewDay, error) {
-	loc, err := s.zone(sub.Timezone)
-	if err != nil {
-		return nil, err
-	}
-	minutes, err := ParseClock(sub.Time)
+	loc, minutes, err := s.timeOfDay(sub)
 	if err != nil {
 		return nil, err
 	}

@@ -185,6 +185,20 @@ func (s *Scheduler) zone(name string) (*time.Location, error) {
 	return loc, nil
 }
 
+// timeOfDay returns a subscription's time zone and its time of day in minutes
+// after midnight.
+func (s *Scheduler) timeOfDay(sub Subscription) (*time.Location, int, error) {
+	loc, err := s.zone(sub.Timezone)
+	if err != nil {
+		return nil, 0, err
+	}
+	minutes, err := ParseClock(sub.Time)
+	if err != nil {
+		return nil, 0, err
+	}
+	return loc, minutes, nil
+}
+
 // Run checks the schedule every Tick until ctx ends. A failing check is
 // logged and retried at the next tick: a store that is down for a while
 // delays posts, it does not stop the bot.
@@ -242,11 +256,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 // due returns the posts of one subscription that are due now, and records
 // the days that are too late to post as missed.
 func (s *Scheduler) due(ctx context.Context, sub Subscription, now time.Time) ([]job, error) {
-	loc, err := s.zone(sub.Timezone)
-	if err != nil {
-		return nil, err
-	}
-	minutes, err := ParseClock(sub.Time)
+	loc, minutes, err := s.timeOfDay(sub)
 	if err != nil {
 		return nil, err
 	}

@@ -169,8 +169,6 @@ func (m *memoryWriter) commit(group []change) (map[bot.ChannelKey][]string, erro
 	var order []bot.ChannelKey
 	err := m.s.inTx(context.Background(), func(tx *sql.Tx) error {
 		load, save := tx.Stmt(m.s.load), tx.Stmt(m.s.save)
-		clear(lists)
-		order = order[:0]
 		for _, c := range group {
 			list, ok := lists[c.ch]
 			if !ok {
