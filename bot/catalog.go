@@ -90,6 +90,7 @@ type Title struct {
 	Commentary  []string     `json:"commentary"`
 	Link        string       `json:"link"`
 	Corrections []Correction `json:"corrections,omitempty"`
+	Facts       `json:",inline"`
 }
 
 // Years renders the year of a film, or the run of a series: "2007–2015",
@@ -112,6 +113,30 @@ type Mention struct {
 	// empty when the sentence is the article's own (its introduction).
 	Source string `json:"source"`
 	Link   string `json:"link"`
+	Facts  `json:",inline"`
+}
+
+// Facts are what a standard reference says of a title beyond its credit:
+// who is in it and who wrote it, what it adapts, where and when it is set,
+// what it is like. They are the catalog's own facts, never the creators'
+// words, and every one is optional.
+type Facts struct {
+	Cast      []string `json:"cast,omitempty"`      // top-billed cast, in billing order
+	Writers   []string `json:"writers,omitempty"`   // screenwriters, or a series' principal writers
+	Composers []string `json:"composers,omitempty"` // of the score
+	BasedOn   string   `json:"based_on,omitempty"`  // the book or source it adapts: "the novel American Psycho by Bret Easton Ellis"
+	Places    []string `json:"places,omitempty"`    // where it is set: "New York", "Wall Street"
+	Period    string   `json:"period,omitempty"`    // when it is set, in words: "1980s", "present day"
+	SetIn     []int    `json:"set_in,omitempty"`    // decades it is set in: 1980 for the 1980s
+	Genres    []string `json:"genres,omitempty"`
+	Themes    []string `json:"themes,omitempty"`
+	Moods     []string `json:"moods,omitempty"`
+	Runtime   int      `json:"runtime,omitempty"`  // a film's length in minutes
+	Seasons   int      `json:"seasons,omitempty"`  // a series' seasons
+	Episodes  int      `json:"episodes,omitempty"` // a series' episodes
+	// AltTitles are other titles it is released or known under, such as
+	// international release titles ("La red social"); /why finds them.
+	AltTitles []string `json:"alt_titles,omitempty"`
 }
 
 // Years renders the year of a film, or the run of a series.
