@@ -73,7 +73,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 	case CmdDaily:
 		return b.daily(ctx, req)
 	}
-	return Reply{Private: true, Error: fmt.Sprintf("Unknown command /%s. Try /help.", Clip(req.Command, 30))}
+	return Reply{Private: true, Error: fmt.Sprintf("Unknown command %s. Try /help.", Quote("/"+req.Command, 30))}
 }
 
 // Failure is the reply to a request that failed on the bot's side.
@@ -120,9 +120,9 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 	}
 	rec := b.engine.Recommend(query, kind, exclude)
 	if len(rec.Picks) == 0 {
-		r := Reply{Private: true, Error: fmt.Sprintf("Nothing on the creators' list matches “%s”.", Clip(query, 80))}
+		r := Reply{Private: true, Error: fmt.Sprintf("Nothing on the creators' list matches %s.", Quote(query, 80))}
 		if rec.Kind != "" {
-			r.Error = fmt.Sprintf("No %s on the creators' list matches “%s”.", kindNoun(rec.Kind, 1), Clip(query, 80))
+			r.Error = fmt.Sprintf("No %s on the creators' list matches %s.", kindNoun(rec.Kind, 1), Quote(query, 80))
 		}
 		r.Text = "Try a mood or a theme (" + strings.Join(b.sampleTags(), ", ") + "), “like Succession”, or /random."
 		return r
@@ -134,7 +134,7 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 	case rec.Like != "":
 		lead = "Like " + rec.Like
 	default:
-		lead = "Picks for “" + Clip(query, 80) + "”"
+		lead = "Picks for " + Quote(query, 80)
 	}
 	if rec.Kind != "" {
 		lead += " (" + kindNoun(rec.Kind, 2) + ")"
@@ -218,7 +218,7 @@ func (b *Bot) why(ctx context.Context, req Request) Reply {
 		}
 		return r
 	}
-	r := Reply{Private: true, Error: fmt.Sprintf("No title on the creators' list matches “%s”.", Clip(title, 80)), Suggestions: a.Suggestions}
+	r := Reply{Private: true, Error: fmt.Sprintf("No title on the creators' list matches %s.", Quote(title, 80)), Suggestions: a.Suggestions}
 	for _, s := range a.Suggestions {
 		r.Actions = append(r.Actions, Action{Label: Clip(s.Title, 80), Command: CmdWhy, Arg: s.ID})
 	}

@@ -25,7 +25,7 @@ const (
 func ParseClock(s string) (int, error) {
 	t, err := time.Parse("15:04", s)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a time of day: use HH:MM, such as 09:00", s)
+		return 0, fmt.Errorf("%s is not a time of day: use HH:MM, such as 09:00", Quote(s, 20))
 	}
 	return t.Hour()*60 + t.Minute(), nil
 }
@@ -36,11 +36,11 @@ func FormatClock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
 // LoadZone reads an IANA time zone name such as "Europe/London".
 func LoadZone(name string) (*time.Location, error) {
 	if name == "" || strings.EqualFold(name, "local") {
-		return nil, fmt.Errorf("timezone %q: name an IANA zone such as Europe/London", name)
+		return nil, fmt.Errorf("timezone %s: name an IANA zone such as Europe/London", Quote(name, 40))
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a time zone: name an IANA zone such as Europe/London or America/New_York", name)
+		return nil, fmt.Errorf("%s is not a time zone: name an IANA zone such as Europe/London or America/New_York", Quote(name, 40))
 	}
 	return loc, nil
 }
@@ -70,17 +70,17 @@ func parseDaily(text string) (map[string]string, error) {
 				}
 				opts[OptTimezone] = a
 			default:
-				return nil, fmt.Errorf("/daily subscribe takes a time and a timezone, not %q", Clip(a, 40))
+				return nil, fmt.Errorf("/daily subscribe takes a time and a timezone, not %s", Quote(a, 40))
 			}
 		}
 		return opts, nil
 	case DailyUnsubscribe, DailyStatus, DailySkip:
 		if len(args) > 0 {
-			return nil, fmt.Errorf("/daily %s takes nothing more, not %q", action, Clip(strings.Join(args, " "), 40))
+			return nil, fmt.Errorf("/daily %s takes nothing more, not %s", action, Quote(strings.Join(args, " "), 40))
 		}
 		return opts, nil
 	}
-	return nil, fmt.Errorf("/daily takes subscribe, unsubscribe, status or skip, not %q", Clip(action, 30))
+	return nil, fmt.Errorf("/daily takes subscribe, unsubscribe, status or skip, not %s", Quote(action, 30))
 }
 
 // Poster sends a scheduled message, such as the daily pick, to a channel on

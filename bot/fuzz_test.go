@@ -2,8 +2,10 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	industrybot "github.com/industrybot/industrybot"
@@ -15,15 +17,23 @@ import (
 // Seeds are in testdata/fuzz/FuzzParseCommand.
 func FuzzParseCommand(f *testing.F) {
 	for _, s := range []string{"/recommend talky", "/why social netwrok", "/random tv", "/daily subscribe 9:30 America/New_York",
-		"/recommend kind:tv like Succession", "/why", "/help", "/", "//", "/recommend kind:", "/daily subscribe 24:00", "/why \x00\xff"} {
+		"/recommend kind:tv like Succession", "/why", "/help", "/", "//", "/recommend kind:", "/daily subscribe 24:00", "/why \x00\xff",
+		"/recommend see https://evil.example", "/why www.evil.example\u202e", "/recommend kind:tv\u200b bit.ly/x", "/da\x1a\nsh x"} {
 		f.Add(s)
 	}
 	b := bot.New(bot.Config{Engine: bot.NewEngine(mustCatalog(f)), Memory: bot.NewMemoryStore()})
 	f.Fuzz(func(t *testing.T, line string) {
 		cmd, opts, err := bot.ParseCommand(line)
 		if err != nil {
-			if strings.Contains(err.Error(), "\n") {
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
 				t.Errorf("a multi-line error: %q", err)
+			}
+			if bad := unsafeEcho(msg); bad != "" {
+				t.Errorf("error %q echoes %s", msg, bad)
+			}
+			if n := utf8.RuneCountInString(msg); n > 200 {
+				t.Errorf("an error of %d runes: %q", n, msg)
 			}
 			return
 		}
@@ -35,6 +45,11 @@ func FuzzParseCommand(f *testing.F) {
 		r := b.Handle(context.Background(), bot.Request{Platform: bot.Slack, Channel: "C", Command: cmd, Options: opts})
 		if r.Error == bot.Failure().Error {
 			t.Errorf("%q made the core fail", line)
+		}
+		for _, text := range []string{r.Text, r.Error} {
+			if bad := unsafeEcho(text); bad != "" {
+				t.Errorf("answer %q echoes %s", text, bad)
+			}
 		}
 		for _, a := range r.Actions {
 			if len(a.ID()) > 100 || !utf8.ValidString(a.ID()) {
@@ -71,6 +86,24 @@ func FuzzParseCatalog(f *testing.F) {
 		e.Random("", nil)
 		e.Complete("a", 25)
 	})
+}
+
+// unsafeEcho says what in a message the core wrote should not be there:
+// broken UTF-8, a control or format character other than a line break, or
+// something a platform would make a link (see FuzzQuote).
+func unsafeEcho(msg string) string {
+	if !utf8.ValidString(msg) {
+		return "broken UTF-8"
+	}
+	for _, r := range msg {
+		if r != '\n' && unicode.In(r, unicode.Cc, unicode.Cf) {
+			return fmt.Sprintf("%U", r)
+		}
+	}
+	if loc := linkable.FindStringIndex(msg); loc != nil {
+		return "a link: " + msg[loc[0]:loc[1]]
+	}
+	return ""
 }
 
 func mustCatalog(tb testing.TB) *bot.Catalog {

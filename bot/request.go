@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -164,9 +165,12 @@ const maxText = 500
 func ParseCommand(line string) (command string, options map[string]string, err error) {
 	line = strings.TrimSpace(line)
 	if !strings.HasPrefix(line, "/") {
-		return "", nil, fmt.Errorf("%q is not a command: commands start with / (try /help)", Clip(line, 40))
+		return "", nil, fmt.Errorf("%s is not a command: commands start with / (try /help)", Quote(line, 40))
 	}
-	name, text, _ := strings.Cut(line[1:], " ")
+	name, text := line[1:], ""
+	if i := strings.IndexFunc(name, unicode.IsSpace); i >= 0 { // "/why\theat" too
+		name, text = name[:i], name[i:]
+	}
 	name = strings.ToLower(name)
 	options, err = ParseText(name, text)
 	return name, options, err
@@ -176,6 +180,11 @@ func ParseCommand(line string) (command string, options map[string]string, err e
 // /recommend, "kind:tv" (or kind=tv) sets the kind and the rest is the query;
 // /why takes the text as the title; /random takes film or tv.
 func ParseText(command, text string) (map[string]string, error) {
+	switch command {
+	case CmdRecommend, CmdRandom, CmdWhy, CmdHelp, CmdDaily:
+	default:
+		return nil, fmt.Errorf("%w %s: try /help", ErrUnknownCommand, Quote("/"+command, 30))
+	}
 	text = strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " ")
 	if utf8.RuneCountInString(text) > maxText {
 		return nil, fmt.Errorf("that is %d characters; /%s takes at most %d", utf8.RuneCountInString(text), command, maxText)
@@ -192,7 +201,7 @@ func ParseText(command, text string) (map[string]string, error) {
 			}
 			k, err := ParseKind(v)
 			if err != nil || k == "" {
-				return nil, fmt.Errorf("kind %q is neither film nor tv", v)
+				return nil, fmt.Errorf("kind %s is neither film nor tv", Quote(v, 20))
 			}
 			opts[OptKind] = string(k)
 		}
@@ -203,12 +212,12 @@ func ParseText(command, text string) (map[string]string, error) {
 			return opts, nil
 		}
 		if len(rest) > 1 || len(rest) == 1 && opts[OptKind] != "" {
-			return nil, fmt.Errorf("/random takes film or tv, not %q", Clip(strings.Join(rest, " "), 40))
+			return nil, fmt.Errorf("/random takes film or tv, not %s", Quote(strings.Join(rest, " "), 40))
 		}
 		if len(rest) == 1 {
 			k, err := ParseKind(rest[0])
 			if err != nil {
-				return nil, fmt.Errorf("/random takes film or tv, not %q", Clip(rest[0], 40))
+				return nil, fmt.Errorf("/random takes film or tv, not %s", Quote(rest[0], 40))
 			}
 			opts[OptKind] = string(k)
 		}
@@ -220,10 +229,8 @@ func ParseText(command, text string) (map[string]string, error) {
 		return opts, nil
 	case CmdHelp:
 		return opts, nil
-	case CmdDaily:
-		return parseDaily(text)
 	}
-	return nil, fmt.Errorf("%w /%s: try /help", ErrUnknownCommand, Clip(command, 30))
+	return parseDaily(text)
 }
 
 // cutOption reads "name:value" or "name=value".

@@ -22,23 +22,33 @@ func TestParseCommand(t *testing.T) {
 		{"/recommend kind:tv workplace drama", "recommend", map[string]string{"query": "workplace drama", "kind": "tv"}, ""},
 		{"/recommend british comedy kind=Movie", "recommend", map[string]string{"query": "british comedy", "kind": "film"}, ""},
 		{"/recommend", "recommend", map[string]string{}, ""},
-		{"/recommend kind:book", "", nil, `kind "book" is neither film nor tv`},
+		{"/recommend kind:book", "", nil, `kind “book” is neither film nor tv`},
 		{"/why the social network", "why", map[string]string{"title": "the social network"}, ""},
 		{"/why", "why", map[string]string{}, ""},
 		{"/random tv", "random", map[string]string{"kind": "tv"}, ""},
 		{"/random kind:film", "random", map[string]string{"kind": "film"}, ""},
 		{"/random", "random", map[string]string{}, ""},
-		{"/random bananas", "", nil, `/random takes film or tv, not "bananas"`},
+		{"/random bananas", "", nil, `/random takes film or tv, not “bananas”`},
 		{"/random tv film", "", nil, `/random takes film or tv`},
 		{"/help me", "help", map[string]string{}, ""},
 		{"/daily subscribe 9:30 America/New_York", "daily", map[string]string{"action": "subscribe", "time": "09:30", "timezone": "America/New_York"}, ""},
 		{"/daily", "daily", map[string]string{"action": "status"}, ""},
-		{"/daily subscribe 25:00", "", nil, `"25:00" is not a time of day`},
-		{"/daily subscribe Mars/Olympus", "", nil, `"Mars/Olympus" is not a time zone`},
+		{"/daily subscribe 25:00", "", nil, `“25:00” is not a time of day`},
+		{"/daily subscribe Mars/Olympus", "", nil, `“Mars/Olympus” is not a time zone`},
+		{"/daily subscribe Europe/\u202eLondon", "", nil, `“Europe/London” is not a time zone`},
 		{"/daily dance", "", nil, `/daily takes subscribe, unsubscribe, status or skip`},
-		{"/frobnicate", "", nil, "unknown command /frobnicate"},
+		{"/frobnicate", "", nil, "unknown command “/frobnicate”"},
 		{"hello", "", nil, "commands start with /"},
-		{"/why " + strings.Repeat("x", 600), "", nil, "at most 500"},
+		{"see https://evil.example/x", "", nil, "“see https[:]//evil[.]example/x” is not a command"},
+		{"/why " + strings.Repeat("x", 600), "", nil, "/why takes at most 500"},
+		{"/why\theat", "why", map[string]string{"title": "heat"}, ""},
+		{"/random\nfilm", "random", map[string]string{"kind": "film"}, ""},
+		// The fuzz finding of issue 11: a command name with a control
+		// character and a newline, and too much text after it, was echoed
+		// raw by the length check, which ran before the name was known.
+		{"/da\x1a\x1a\nsh " + strings.Repeat("x", 578), "", nil, "unknown command “/da”: try /help"},
+		{"/da\x1ash\u200b\u202e now", "", nil, "unknown command “/dash”: try /help"},
+		{"/da\x1a" + strings.Repeat("é", 40), "", nil, "unknown command “/daéééééééééééééééééééééééééé…”"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {
@@ -46,6 +56,9 @@ func TestParseCommand(t *testing.T) {
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("got err %v, want %q", err, tc.err)
+				}
+				if msg := err.Error(); strings.ContainsAny(msg, "\n\r\x1a\u202e") || utf8.RuneCountInString(msg) > 200 {
+					t.Errorf("error %q: want one short line without control characters", msg)
 				}
 				return
 			}

@@ -161,8 +161,11 @@ func TestAsk(t *testing.T) {
 	}
 	tests := []struct{ line, want string }{
 		{"/why mad", "No title on the creators' list matches “mad”. Did you mean Mad Men (2007–2015)?"},
-		{"/frobnicate", "unknown command /frobnicate"},
+		{"/frobnicate", "unknown command “/frobnicate”"},
 		{"heat", "commands start with /"},
+		// What a terminal would obey (ESC, a bidi override) is not echoed.
+		{"\x1b]0;owned\x07\x1b[2Jheat\u202e", "“]0;owned[2Jheat” is not a command"},
+		{"/why \x1b[31mzzzz\u202e", "matches “[31mzzzz”"},
 		{"/random book", "/random takes film or tv"},
 	}
 	for _, tc := range tests {

@@ -107,7 +107,7 @@ func TestHTTPAnswer(t *testing.T) {
 	})
 	t.Run("unknown command is private", func(t *testing.T) {
 		c := content(r.command(t, "/dance"))
-		if !c.Private || !strings.Contains(c.Text, "Unknown command /dance") {
+		if !c.Private || !strings.Contains(c.Text, "Unknown command “/dance”") {
 			t.Errorf("got %+v", c)
 		}
 	})
