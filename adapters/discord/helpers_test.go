@@ -318,7 +318,7 @@ func plain(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c == '\\' && i+1 < len(s) && strings.IndexByte(`\\*_~`+"`"+`|[]#>-`, s[i+1]) >= 0:
+		case c == '\\' && i+1 < len(s) && strings.IndexByte(`\\*_~`+"`"+`|[]#>-<`, s[i+1]) >= 0:
 			b.WriteByte(s[i+1])
 			i++
 		case c == '*':

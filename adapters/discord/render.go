@@ -126,9 +126,10 @@ func facts(kind bot.Kind, years string, credit bot.Credit) string {
 }
 
 // markdown escapes the characters Discord's Markdown reads as formatting:
-// quoted words and echoed queries show as written, and a query cannot
-// smuggle in a masked link.
-var markdown = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, "[", `\[`, "]", `\]`)
+// quoted words and echoed queries show as written, a query cannot smuggle
+// in a masked link, and "<@id>", "<#id>", "<t:…>" or "<https://…>" show as
+// typed instead of as a mention, a channel, a date or a link.
+var markdown = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, "[", `\[`, "]", `\]`, "<", `\<`)
 
 // escape makes text show literally in content, descriptions and fields.
 // A line starting with #, > or - would be a heading, quote or list item.

@@ -200,6 +200,7 @@ func TestEscape(t *testing.T) {
 		{"a|b ~c~ `d` \\", "a\\|b \\~c\\~ \\`d\\` \\\\"},
 		{"# heading\n> quote\n- item\n  - nested", "\\# heading\n\\> quote\n\\- item\n  \\- nested"},
 		{"mid - dash # ok", "mid - dash # ok"},
+		{"<@123> <#4> <t:1:R> <https://x>", `\<@123> \<#4> \<t:1:R> \<https://x>`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -268,5 +269,34 @@ func TestLongAnswerContinuesInFollowups(t *testing.T) {
 	mustUnmarshal(t, x.f.Interaction(i.Token).Followups[0], &rest)
 	if len(rest.Embeds) != 1 || rest.Embeds[0].Author == nil || rest.Embeds[0].Footer == nil {
 		t.Errorf("follow-up = %+v, want the continuation with the attribution", rest)
+	}
+}
+
+// TestEchoIsNoLink sends queries that try to make the echo "Picks for …"
+// or an error a link, a mention or a reordered line, and reads the content
+// Discord would show: none of it survives.
+func TestEchoIsNoLink(t *testing.T) {
+	t.Parallel()
+	b := MustBot(t)
+	tests := []struct {
+		name, query, want string
+	}{
+		{"URL", "tense https://evil.example/login", `https\[:\]//evil\[.\]example/login`},
+		{"masked link", "tense [free](https://evil.example)", `\[free\](https\[:\]//evil\[.\]example)`},
+		{"bare domain", "tense discord.gg/free", `discord\[.\]gg/free`},
+		{"mention markup", "tense <@123> <t:1:R>", `\<@123> \<t:1:R>`},
+		{"bidi override", "tense \u202eevil", "tense evil"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := b.Handle(t.Context(), bot.Request{Platform: bot.Discord, Channel: "c", Command: bot.CmdRecommend, Options: map[string]string{bot.OptQuery: tc.query}})
+			content := render(r)[0].Content
+			if !strings.Contains(content, tc.want) {
+				t.Errorf("content %q, want it to contain %q", content, tc.want)
+			}
+			if strings.Contains(content, "://") || strings.ContainsRune(content, '\u202e') || strings.Contains(content, "](") && !strings.Contains(content, `\](`) {
+				t.Errorf("content %q keeps a link or a bidi override", content)
+			}
+		})
 	}
 }

@@ -60,21 +60,21 @@ const (
 func Render(r bot.Reply) Message {
 	var b builder
 	if r.Error != "" {
-		b.mrkdwn(blockError, escape(sentence(r.Error)))
+		b.echo(blockError, escape(sentence(r.Error)))
 	}
 	if len(r.Suggestions) > 0 {
 		labels := make([]string, len(r.Suggestions))
 		for i, s := range r.Suggestions {
 			labels[i] = s.Label()
 		}
-		b.mrkdwn(blockSuggest, escape("Did you mean "+orList(labels)+"?"))
+		b.echo(blockSuggest, escape("Did you mean "+orList(labels)+"?"))
 	}
 	if r.Text != "" {
 		id := blockLead
 		if r.Scheduled {
 			id = blockDaily
 		}
-		b.mrkdwn(id, escape(r.Text))
+		b.echo(id, escape(r.Text))
 	}
 	for i, p := range r.Picks {
 		id := blockPick + strconv.Itoa(i+1)
@@ -139,6 +139,18 @@ func (b *builder) mrkdwn(id, text string) {
 	for i, chunk := range split(text) {
 		b.blocks = append(b.blocks, slackapi.NewSectionBlock(
 			slackapi.NewTextBlockObject(slackapi.MarkdownType, chunk, false, false), nil, nil,
+			slackapi.SectionBlockOptionBlockID(partID(id, i))))
+	}
+}
+
+// echo adds a section of already escaped mrkdwn that may carry user text
+// (an error, the lead "Picks for “…”"): verbatim, so that Slack turns no
+// URL, channel name or mention in it into a link. The core has de-linked
+// the user's words already (bot.Quote); this keeps Slack from trying.
+func (b *builder) echo(id, text string) {
+	for i, chunk := range split(text) {
+		b.blocks = append(b.blocks, slackapi.NewSectionBlock(
+			slackapi.NewTextBlockObject(slackapi.MarkdownType, chunk, false, true), nil, nil,
 			slackapi.SectionBlockOptionBlockID(partID(id, i))))
 	}
 }

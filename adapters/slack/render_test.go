@@ -201,3 +201,59 @@ func TestRenderPrivacyAndFallback(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderEchoIsVerbatim: the blocks that may carry the user's words (an
+// error, the lead "Picks for …") are verbatim, so Slack link-ifies nothing
+// in them, and the words come de-linked from the core; the blocks the bot
+// writes itself (a title's heading with its link) are not.
+func TestRenderEchoIsVerbatim(t *testing.T) {
+	b := MustBot(t)
+	ask := func(cmd, opt, text string) slack.Message {
+		return slack.Render(b.Handle(t.Context(), bot.Request{Platform: bot.Slack, Channel: "C", Command: cmd, Options: map[string]string{opt: text}}))
+	}
+	tests := []struct {
+		name    string
+		m       slack.Message
+		blockID string
+		want    string
+	}{
+		{"lead", ask(bot.CmdRecommend, bot.OptQuery, "tense https://evil.example #general"), "lead", "Picks for “tense https[:]//evil[.]example #general”"},
+		{"error", ask(bot.CmdWhy, bot.OptTitle, "<!here> www.evil.example"), "error", "matches “&lt;!here&gt; www[.]evil[.]example”"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var found bool
+			for _, blk := range tc.m.Blocks {
+				s, ok := blk.(*slackapi.SectionBlock)
+				if !ok || s.BlockID != tc.blockID {
+					continue
+				}
+				found = true
+				if !s.Text.Verbatim || s.Text.Type != slackapi.MarkdownType {
+					t.Errorf("block %s: %s, verbatim %v; want verbatim mrkdwn", s.BlockID, s.Text.Type, s.Text.Verbatim)
+				}
+				if !strings.Contains(s.Text.Text, tc.want) {
+					t.Errorf("block %s: %q, want it to contain %q", s.BlockID, s.Text.Text, tc.want)
+				}
+			}
+			if !found {
+				t.Fatalf("no block %s in %+v", tc.blockID, tc.m.Blocks)
+			}
+			shown := []string{tc.m.Text}
+			for _, blk := range tc.m.Blocks {
+				if s, ok := blk.(*slackapi.SectionBlock); ok {
+					shown = append(shown, s.Text.Text)
+				}
+			}
+			if all := strings.Join(shown, "\n"); strings.Contains(all, "://evil") || strings.Contains(all, "www.evil") {
+				t.Errorf("the message shows the link: %s", all)
+			}
+		})
+	}
+	why := ask(bot.CmdWhy, bot.OptTitle, "heat")
+	for _, blk := range why.Blocks {
+		if s, ok := blk.(*slackapi.SectionBlock); ok && s.BlockID == "title" && s.Text.Verbatim {
+			t.Errorf("the heading of a commentary is verbatim: its link would not be one")
+		}
+	}
+}
