@@ -23,6 +23,10 @@ type Config struct {
 	CatalogPath string
 
 	HTTPAddr string
+	// ShutdownDelay is how long serve goes on answering after SIGTERM, with
+	// /readyz failing, before it drains: time for a load balancer to stop
+	// sending. 0 drains at once.
+	ShutdownDelay time.Duration
 
 	StoreDriver string
 	StoreDSN    string
@@ -94,6 +98,7 @@ type setting struct {
 var settings = []setting{
 	{"catalog.path", "", "catalog", "catalog file to use instead of the built-in one"},
 	{"http.addr", "127.0.0.1:8080", "addr", "address the HTTP server listens on"},
+	{"http.shutdown_delay", "5s", "", ""},
 	{"store.driver", "sqlite", "store-driver", "where state is kept: sqlite, postgres or memory"},
 	{"store.dsn", "industrybot.db", "store-dsn", "SQLite file or postgres:// URL"},
 	{"discord.token", "", "", ""},
@@ -185,10 +190,11 @@ func loadConfig(fs *pflag.FlagSet) (*Config, error) {
 	}
 	r := reader{v: v}
 	c := &Config{
-		CatalogPath: r.str("catalog.path"),
-		HTTPAddr:    r.str("http.addr"),
-		StoreDriver: r.oneOf("store.driver", "sqlite", "postgres", "memory"),
-		StoreDSN:    r.str("store.dsn"),
+		CatalogPath:   r.str("catalog.path"),
+		HTTPAddr:      r.str("http.addr"),
+		ShutdownDelay: r.duration("http.shutdown_delay"),
+		StoreDriver:   r.oneOf("store.driver", "sqlite", "postgres", "memory"),
+		StoreDSN:      r.str("store.dsn"),
 		Discord: DiscordConfig{
 			Token:         r.str("discord.token"),
 			ApplicationID: r.str("discord.application_id"),

@@ -34,6 +34,7 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
+	os.Setenv("INDUSTRYBOT_HTTP_SHUTDOWN_DELAY", "0") // tests stop serve at once; the shutdown delay's own test sets it
 	os.Exit(m.Run())
 }
 

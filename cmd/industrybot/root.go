@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,8 @@ type env struct {
 	stdout, stderr io.Writer
 	// listening, when set, is told the address serve listens on.
 	listening func(net.Addr)
+	// after, when set, replaces time.After for serve's shutdown delay.
+	after func(time.Duration) <-chan time.Time
 	// redact blanks the configured secrets, once a configuration is loaded.
 	redact *redaction
 }

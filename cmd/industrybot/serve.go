@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -84,7 +85,7 @@ func (a *app) serve(ctx context.Context) error {
 	posters := map[bot.Platform]bot.Poster{}
 	sched := a.scheduler(store, engine, posters, owner(ln.Addr().String()))
 	b := bot.New(bot.Config{Engine: engine, Memory: store, Daily: sched, Logger: a.log})
-	s := &server{app: a, bot: metrics.Bot(b), engine: engine, mux: http.NewServeMux(), checks: &readiness{}, posters: posters}
+	s := &server{app: a, bot: metrics.Bot(b), engine: engine, mux: http.NewServeMux(), checks: newReadiness(a.log), posters: posters}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -115,7 +116,7 @@ func (a *app) serve(ctx context.Context) error {
 	comps = append(comps, component{"daily picks", sched.Run})
 
 	srv := &http.Server{
-		Handler:           recoverPanics(a.log, metrics.HTTP(s.mux)),
+		Handler:           recoverPanics(a.log, s.checks.closing(metrics.HTTP(s.mux))),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -123,7 +124,12 @@ func (a *app) serve(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
+	// The components run until the HTTP server has drained, not until the
+	// signal: answers started during the shutdown delay and the drain may
+	// still need them (a Slack press answered in the background, a Discord
+	// follow-up). A component that fails ends serve.
+	stop := ctx
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	serveErr := make(chan error, 1)
@@ -142,6 +148,8 @@ func (a *app) serve(ctx context.Context) error {
 		a.listening(ln.Addr())
 	}
 	select {
+	case <-stop.Done():
+		a.lameDuck(ctx, s.checks, serveErr, cancel)
 	case <-ctx.Done():
 	case err := <-serveErr:
 		cancel(err)
@@ -157,8 +165,10 @@ func (a *app) serve(ctx context.Context) error {
 		a.log.Warn("stopped with requests in flight: their answers may not arrive", "waited", shutdownTimeout)
 		shutErr = nil
 	}
+	cause := context.Cause(ctx)
+	cancel(nil)
 	wg.Wait()
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+	if cause != nil && !errors.Is(cause, context.Canceled) {
 		return cause
 	}
 	if shutErr != nil {
@@ -166,6 +176,33 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	a.log.Info("stopped")
 	return nil
+}
+
+// lameDuck is the first part of a shutdown asked for by a signal: /readyz
+// answers 503 at once, so a load balancer takes this process out of its
+// pool, while every route goes on answering for http.shutdown_delay. The
+// listener closing at once instead would reset the requests the balancer
+// still sends in the seconds it takes to notice, and those queued on its
+// idle keep-alive connections. Answers given meanwhile close their
+// connection, so that the balancer's next request opens a new one, to a
+// process that stays. A failing component or listener ends the delay.
+func (a *app) lameDuck(ctx context.Context, checks *readiness, serveErr <-chan error, cancel context.CancelCauseFunc) {
+	checks.shutDown()
+	d := a.cfg.ShutdownDelay
+	if d <= 0 {
+		return
+	}
+	a.log.Info("shutting down: /readyz answers 503; still serving for http.shutdown_delay so load balancers stop sending", "delay", d)
+	after := time.After
+	if a.after != nil {
+		after = a.after
+	}
+	select {
+	case <-after(d):
+	case <-ctx.Done():
+	case err := <-serveErr:
+		cancel(err)
+	}
 }
 
 // recoverPanics answers a request whose handler panicked with a 500 and
@@ -185,15 +222,27 @@ func recoverPanics(log *slog.Logger, h http.Handler) http.Handler {
 	})
 }
 
-// readiness answers /readyz: ready when every check passes.
+// readiness answers /readyz: 200 when every check passes, 503 when one
+// fails or serve is shutting down. The answer names the parts that are
+// down and nothing more: /readyz shares its port with the public routes,
+// and an error can carry a database's host, name and user. The errors go
+// to the log, each once until it changes.
 type readiness struct {
+	log      *slog.Logger
+	stopping atomic.Bool
+
 	mu     sync.Mutex
 	checks []check
+	logged map[string]string // check name → the error last logged for it
 }
 
 type check struct {
 	name string
 	fn   func(ctx context.Context) error
+}
+
+func newReadiness(log *slog.Logger) *readiness {
+	return &readiness{log: log, logged: map[string]string{}}
 }
 
 // add registers a check, such as "the gateway is connected".
@@ -203,7 +252,27 @@ func (r *readiness) add(name string, fn func(ctx context.Context) error) {
 	r.checks = append(r.checks, check{name, fn})
 }
 
+// shutDown turns /readyz to 503 for good.
+func (r *readiness) shutDown() { r.stopping.Store(true) }
+
+// closing makes every answer close its connection once serve is shutting
+// down, so that clients open their next request elsewhere.
+func (r *readiness) closing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if r.stopping.Load() {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, req)
+	})
+}
+
 func (r *readiness) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if r.stopping.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "not ready: shutting down")
+		return
+	}
 	r.mu.Lock()
 	checks := append([]check(nil), r.checks...)
 	r.mu.Unlock()
@@ -211,15 +280,36 @@ func (r *readiness) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	defer cancel()
 	var failed []string
 	for _, c := range checks {
-		if err := c.fn(ctx); err != nil {
-			failed = append(failed, c.name+": "+err.Error())
+		err := c.fn(ctx)
+		r.note(c.name, err)
+		if err != nil {
+			failed = append(failed, c.name)
 		}
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if len(failed) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintln(w, "not ready: "+strings.Join(failed, "; "))
+		fmt.Fprintln(w, "not ready: "+strings.Join(failed, ", "))
 		return
 	}
 	fmt.Fprintln(w, "ready")
+}
+
+// note logs a check's error when it differs from the last one logged, and
+// its recovery.
+func (r *readiness) note(name string, err error) {
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	r.mu.Lock()
+	last := r.logged[name]
+	r.logged[name] = msg
+	r.mu.Unlock()
+	switch {
+	case msg == last:
+	case err != nil:
+		r.log.Warn("not ready", "part", name, "err", err)
+	default:
+		r.log.Info("ready again", "part", name)
+	}
 }
