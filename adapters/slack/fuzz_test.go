@@ -3,11 +3,19 @@ package slack_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	slackapi "github.com/slack-go/slack"
 
 	"github.com/industrybot/industrybot/adapters/slack"
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
@@ -75,6 +83,104 @@ func FuzzHTTPRequest(f *testing.F) {
 		}
 		if err := a.Drain(context.Background()); err != nil {
 			t.Error(err)
+		}
+	})
+}
+
+// recorder is an HTTP client's transport that answers every request with
+// Slack's {"ok":true} and keeps the bodies: what the adapter sent to a
+// response_url, whatever URL the payload named.
+type recorder struct {
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+		req.Body.Close()
+	}
+	r.mu.Lock()
+	r.bodies = append(r.bodies, body)
+	r.mu.Unlock()
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(`{"ok":true}`)), Request: req}, nil
+}
+
+// FuzzInteractionPayload sends the interactions route signed, fresh
+// requests whose payload is fuzzed JSON: what Slack sends when a button is
+// pressed (block_actions), and anything else. Decoding it never panics,
+// in the handler or in the answer that follows it; the route answers 200
+// or 400 at once; and every answer sent to the response_url is a message
+// Slack takes: JSON, at most 50 blocks, each text within its limit.
+// Seeds are in testdata/fuzz/FuzzInteractionPayload.
+func FuzzInteractionPayload(f *testing.F) {
+	for _, p := range []string{
+		`{"type":"block_actions","actions":[{"action_id":"ib-1","block_id":"buttons","type":"button","value":"ib1:why::heat"}],"channel":{"id":"C1"},"user":{"id":"U1","name":"u"},"response_url":"https://hooks.slack.com/actions/T1/1/x"}`,
+		`{"type":"block_actions","actions":[{"action_id":"ib-1","block_id":"buttons","value":"ib1:recommend:tv:talky"}],"container":{"type":"message","channel_id":"C1"},"user":{"id":"U1","profile":{"display_name":"d"}},"response_url":"https://h/r","message":{"blocks":[{"type":"section","block_id":"daily-lead","text":{"type":"mrkdwn","text":"x"}}]}}`,
+		`{"type":"block_actions","actions":[{"action_id":"ib-1","block_id":"buttons","value":"ib1:random::"},{"action_id":"ib-2","block_id":"buttons","value":"ib1:why::girls"}],"channel":{"id":"C1"},"response_url":"https://h/r","message":{"blocks":[{"type":"actions","elements":[{"type":"button","text":{"type":"plain_text","text":"b"},"value":"v"}]},{"type":"context","elements":[{"type":"image","image_url":"u","alt_text":"a"},{"type":"mrkdwn","text":"t"}]},{"type":"divider"},{"type":"header","text":{"type":"plain_text","text":"h"}}]}}`,
+		`{"type":"block_actions","actions":[{"action_id":"s","block_id":"b","type":"static_select","selected_option":{"text":{"type":"plain_text","text":"o"},"value":"ib1:why::heat"}}],"message":{"blocks":[{"type":"rich_text","elements":[{"type":"rich_text_section","elements":[{"type":"text","text":"x","style":{"bold":true}},{"type":"link","url":"u"},{"type":"user","user_id":"U"},{"type":"emoji","name":"e"}]},{"type":"rich_text_list","style":"bullet","elements":[]}]},{"type":"input","label":{"type":"plain_text","text":"l"},"element":{"type":"plain_text_input"}},{"type":"image","image_url":"u","alt_text":"a"},{"type":"file","external_id":"f","source":"remote"},{"type":"video","title":{"type":"plain_text","text":"v"}}]}}`,
+		`{"type":"interactive_message","actions":[{"name":"n","type":"button","value":"ib1:why::heat"}],"callback_id":"c","original_message":{"text":"t","attachments":[{"text":"a","actions":[{"name":"n"}]}]}}`,
+		`{"type":"view_submission","view":{"type":"modal","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"x"},"accessory":{"type":"overflow","options":[]}}],"state":{"values":{"b":{"a":{"type":"plain_text_input","value":"v"}}}}}}`,
+		`{"type":"shortcut","callback_id":"c","trigger_id":"t"}`,
+		`{"type":"message_action","message":{"ts":"1","text":"t","blocks":[{"type":"call","call_id":"c"}]}}`,
+		`{"type":"block_actions","actions":[{"block_id":"b","value":"ib1:why::https://evil.example ` + strings.Repeat("x", 2100) + `"}],"response_url":"https://h/r"}`,
+		`{"type":"block_actions","actions":null,"message":{"blocks":null}}`,
+		`{"type":"block_actions","actions":[{}],"message":{"blocks":[{}]}}`,
+		`[]`, `null`, `{"type":7}`,
+	} {
+		f.Add([]byte(p))
+	}
+	b := MustBot(f)
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		rec := &recorder{}
+		a, err := slack.New(slack.Config{Handler: b, Mode: slack.ModeHTTP, SigningSecret: testSecret, HTTPClient: &http.Client{Transport: rec},
+			APIURL: "http://127.0.0.1:1/api/", Now: func() time.Time { return testNow }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := []byte("payload=" + url.QueryEscape(string(payload)))
+		signed, err := slacktest.SignedRequest(context.Background(), "http://x"+slack.InteractionsPath, testSecret, testNow, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("POST", slack.InteractionsPath, bytes.NewReader(body))
+		req.Header = signed.Header
+		w := httptest.NewRecorder()
+		a.Interactions().ServeHTTP(w, req)
+		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
+			t.Errorf("status %d for a signed, fresh request", w.Code)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := a.Drain(ctx); err != nil {
+			t.Fatalf("the answer to %q did not finish: %v", payload, err)
+		}
+		for _, sent := range rec.bodies {
+			var m struct {
+				Text   string          `json:"text"`
+				Blocks slackapi.Blocks `json:"blocks"`
+			}
+			if err := json.Unmarshal(sent, &m); err != nil {
+				t.Errorf("sent %q: not a message: %v", sent, err)
+				continue
+			}
+			if n := len(m.Blocks.BlockSet); n > slack.MaxBlocks {
+				t.Errorf("a message of %d blocks, over Slack's %d", n, slack.MaxBlocks)
+			}
+			for _, blk := range m.Blocks.BlockSet {
+				s, ok := blk.(*slackapi.SectionBlock)
+				if !ok || s.Text == nil {
+					continue
+				}
+				if n := utf8.RuneCountInString(s.Text.Text); n > slack.MaxText {
+					t.Errorf("block %s: %d characters, over %d", s.BlockID, n, slack.MaxText)
+				}
+				if (s.BlockID == "error" || s.BlockID == "lead") && strings.Contains(s.Text.Text, "://") {
+					t.Errorf("block %s echoes a link: %q", s.BlockID, s.Text.Text)
+				}
+			}
 		}
 	})
 }

@@ -184,7 +184,9 @@ func loadConfig(fs *pflag.FlagSet) (*Config, error) {
 			if !explicit && errors.Is(err, os.ErrNotExist) {
 				path = ""
 			} else {
-				return nil, fmt.Errorf("config: reading %s: %w", path, err)
+				// YAML's errors run over several lines ("unmarshal
+				// errors:\n  line 3: …"): the start stops with one.
+				return nil, fmt.Errorf("config: reading %s: %w", path, oneLine{err})
 			}
 		}
 	}
@@ -229,6 +231,12 @@ func loadConfig(fs *pflag.FlagSet) (*Config, error) {
 	}
 	return c, c.validate()
 }
+
+// oneLine is an error whose text is that of err on one line.
+type oneLine struct{ err error }
+
+func (e oneLine) Error() string { return strings.Join(strings.Fields(e.err.Error()), " ") }
+func (e oneLine) Unwrap() error { return e.err }
 
 // validate checks what single keys cannot: combinations.
 func (c *Config) validate() error {
