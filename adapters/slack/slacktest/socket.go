@@ -20,6 +20,10 @@ type conn struct {
 	ws   *websocket.Conn
 	wmu  sync.Mutex // gorilla/websocket takes one writer at a time
 	done chan struct{}
+	// leaving is set, under Server.mu, once the client was asked to
+	// reconnect: it may still acknowledge what it has, but no envelope is
+	// sent to it any more, as the client is closing it.
+	leaving bool
 }
 
 func (c *conn) write(v any) error {
@@ -157,11 +161,23 @@ func (s *Server) Connections() int {
 }
 
 // WaitConnected waits until at least n Socket Mode connections were opened
-// and one is open.
+// and one is open and not asked to reconnect.
 func (s *Server) WaitConnected(ctx context.Context, n int) error {
 	return s.waitFor(ctx, fmt.Sprintf("%d socket mode connections", n), func() bool {
-		return s.opened >= n && len(s.conns) > 0
+		return s.opened >= n && len(s.liveLocked()) > 0
 	})
+}
+
+// liveLocked is the connections envelopes may be sent to: open, and not
+// asked to reconnect. s.mu must be held.
+func (s *Server) liveLocked() []*conn {
+	var live []*conn
+	for _, c := range s.conns {
+		if !c.leaving {
+			live = append(live, c)
+		}
+	}
+	return live
 }
 
 // SendSlashCommand sends a slash_commands envelope to a connected client
@@ -189,10 +205,16 @@ func (s *Server) PressButton(ctx context.Context, p Press) (Ack, error) {
 }
 
 // Disconnect asks every connected client to reconnect, as Slack does
-// before it recycles a connection.
+// before it recycles a connection. From then on envelopes go only to the
+// connections the clients open next: a client closes the old one as soon as
+// it reads the request, so an envelope sent there would be lost.
 func (s *Server) Disconnect() error {
 	s.mu.Lock()
-	conns := slices.Clone(s.conns)
+	conns := s.liveLocked()
+	for _, c := range conns {
+		c.leaving = true
+	}
+	s.changedLocked()
 	s.mu.Unlock()
 	var errs []error
 	for _, c := range conns {
@@ -228,11 +250,12 @@ func (s *Server) send(ctx context.Context, typ string, payload any, acceptsRespo
 			return Ack{}, err
 		}
 		s.mu.Lock()
-		if len(s.conns) == 0 {
+		live := s.liveLocked()
+		if len(live) == 0 {
 			s.mu.Unlock()
 			continue
 		}
-		c := s.conns[s.next%len(s.conns)]
+		c := live[s.next%len(live)]
 		s.next++
 		s.seq++
 		id := "env-" + strconv.Itoa(s.seq)
