@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -312,10 +313,9 @@ func request(i *discordgo.Interaction) (bot.Request, *bot.Reply) {
 	case discordgo.InteractionApplicationCommand:
 		d := i.ApplicationCommandData()
 		req.Command = d.Name
-		opts := d.Options
-		if len(opts) == 1 && opts[0].Type == discordgo.ApplicationCommandOptionSubCommand {
-			req.Options[bot.OptAction] = opts[0].Name
-			opts = opts[0].Options
+		sub, opts := commandOptions(d.Options)
+		if sub != "" {
+			req.Options[bot.OptAction] = sub
 		}
 		for _, o := range opts {
 			if o.Value != nil {
@@ -330,6 +330,20 @@ func request(i *discordgo.Interaction) (bot.Request, *bot.Reply) {
 		req.Command, req.Options = cmd, opts
 	}
 	return req, nil
+}
+
+// commandOptions returns a command's options, or its subcommand's (sub
+// names it) when it has one, without the nulls a broken or hostile client
+// may send in their place ("options":[null]).
+func commandOptions(opts []*discordgo.ApplicationCommandInteractionDataOption) (sub string, out []*discordgo.ApplicationCommandInteractionDataOption) {
+	present := func(opts []*discordgo.ApplicationCommandInteractionDataOption) []*discordgo.ApplicationCommandInteractionDataOption {
+		return slices.DeleteFunc(slices.Clone(opts), func(o *discordgo.ApplicationCommandInteractionDataOption) bool { return o == nil })
+	}
+	opts = present(opts)
+	if len(opts) == 1 && opts[0].Type == discordgo.ApplicationCommandOptionSubCommand {
+		return opts[0].Name, present(opts[0].Options)
+	}
+	return "", opts
 }
 
 // user says who sent an interaction: a guild member, whose permissions in
@@ -356,10 +370,7 @@ func user(i *discordgo.Interaction) bot.User {
 // time zones for /daily subscribe.
 func (a *Adapter) autocomplete(i *discordgo.Interaction) []*discordgo.ApplicationCommandOptionChoice {
 	d := i.ApplicationCommandData()
-	opts := d.Options
-	if len(opts) == 1 && opts[0].Type == discordgo.ApplicationCommandOptionSubCommand {
-		opts = opts[0].Options
-	}
+	_, opts := commandOptions(d.Options)
 	var focused *discordgo.ApplicationCommandInteractionDataOption
 	for _, o := range opts {
 		if o.Focused {

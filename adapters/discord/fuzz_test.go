@@ -3,9 +3,13 @@ package discord
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +33,8 @@ func FuzzInteraction(f *testing.F) {
 	f.Add([]byte(`{"type":2,"data":{"name":"why","options":[{"name":"title","type":4,"value":12}]}}`), int64(-301), true)
 	f.Add([]byte(`{"type":99}`), int64(0), true)
 	f.Add([]byte(`{`), int64(0), false)
+	f.Add([]byte(`{"type":2,"id":"6","token":"t","channel_id":"5","user":{"id":"7"},"data":{"name":"recommend","options":[{"name":"query","type":3,"value":"tense https://evil.example <@1>"}]}}`), int64(0), true)
+	f.Add([]byte(`{"type":2,"id":"7","token":"t","channel_id":"5","user":{"id":"7"},"data":{"name":"why","options":[{"name":"title","type":3,"value":"www.evil.example\u202e"},{"name":"x","type":5,"value":true}]}}`), int64(0), true)
 	cat, err := bot.ParseCatalog(industrybot.CatalogJSON())
 	if err != nil {
 		f.Fatal(err)
@@ -43,7 +49,8 @@ func FuzzInteraction(f *testing.F) {
 	signer := discordtest.NewSigner()
 	now := time.Unix(1_700_000_000, 0)
 	f.Fuzz(func(t *testing.T, body []byte, skew int64, sign bool) {
-		a, err := New(Config{Handler: b, Titles: engine, REST: sess, Now: func() time.Time { return now }})
+		var errs errorLog
+		a, err := New(Config{Handler: b, Titles: engine, REST: sess, Now: func() time.Time { return now }, Logger: slog.New(&errs)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,5 +77,48 @@ func FuzzInteraction(f *testing.F) {
 		if err := a.Wait(ctx); err != nil {
 			t.Errorf("follow-ups still running: %v", err)
 		}
+		if msg := errs.first(); msg != "" {
+			t.Errorf("%q logged an error: %s", body, msg)
+		}
+		var answer struct {
+			Data struct {
+				Content string `json:"content"`
+			} `json:"data"`
+		}
+		if rec.Code == http.StatusOK && json.Unmarshal(rec.Body.Bytes(), &answer) == nil && strings.Contains(answer.Data.Content, "://") {
+			t.Errorf("the answer's text echoes a link: %q", answer.Data.Content)
+		}
 	})
+}
+
+// errorLog is a slog handler that keeps the first ERROR record: a panic
+// recovered while answering, or anything else the adapter calls an error.
+type errorLog struct {
+	mu  sync.Mutex
+	msg string
+}
+
+func (l *errorLog) Enabled(_ context.Context, level slog.Level) bool { return level >= slog.LevelError }
+func (l *errorLog) WithAttrs([]slog.Attr) slog.Handler               { return l }
+func (l *errorLog) WithGroup(string) slog.Handler                    { return l }
+
+func (l *errorLog) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.msg == "" {
+		l.msg = r.Message
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "panic" || a.Key == "err" {
+				l.msg += ": " + a.Value.String()
+			}
+			return true
+		})
+	}
+	return nil
+}
+
+func (l *errorLog) first() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.msg
 }
