@@ -39,6 +39,8 @@ func FuzzHTTPRequest(f *testing.F) {
 	f.Add(false, []byte("command=%2Fdaily&text=subscribe+25%3A00&channel_id=C1&user_id=U1"), int64(0), true)
 	f.Add(false, []byte("ssl_check=1&token=x"), int64(0), true)
 	f.Add(false, []byte("%zz=&&="), int64(0), true)
+	f.Add(false, []byte("command=%2Frecommend&text=tense+https%3A%2F%2Fevil.example+%3C%21here%3E&channel_id=C1&user_id=U1"), int64(0), true)
+	f.Add(false, []byte("command=%2Fda%1A%0Ash&text="+strings.Repeat("x", 600)+"&channel_id=C1&user_id=U1"), int64(0), true)
 	f.Add(true, []byte(`payload={"type":"block_actions","actions":[{"value":"ib1:why::heat"}],"channel":{"id":"C1"},"user":{"id":"U1"}}`), int64(0), true)
 	f.Add(true, []byte(`payload={"type":"block_actions","actions":[{"value":"ib1:recommend:tv:talky"}],"message":{"blocks":[{"type":"section","block_id":"daily-lead"}]}}`), int64(10), true)
 	f.Add(true, []byte("payload=%7B"), int64(0), false)
@@ -70,6 +72,9 @@ func FuzzHTTPRequest(f *testing.F) {
 		case http.StatusOK, http.StatusBadRequest, http.StatusRequestEntityTooLarge:
 			if !sign || !fresh {
 				t.Errorf("%d for a request %s", rec.Code, map[bool]string{true: "signed out of its time", false: "unsigned"}[sign])
+			}
+			if rec.Code == http.StatusOK && rec.Body.Len() > 0 {
+				checkMessage(t, rec.Body.Bytes())
 			}
 		case http.StatusUnauthorized:
 			if fresh {
@@ -158,29 +163,37 @@ func FuzzInteractionPayload(f *testing.F) {
 			t.Fatalf("the answer to %q did not finish: %v", payload, err)
 		}
 		for _, sent := range rec.bodies {
-			var m struct {
-				Text   string          `json:"text"`
-				Blocks slackapi.Blocks `json:"blocks"`
-			}
-			if err := json.Unmarshal(sent, &m); err != nil {
-				t.Errorf("sent %q: not a message: %v", sent, err)
-				continue
-			}
-			if n := len(m.Blocks.BlockSet); n > slack.MaxBlocks {
-				t.Errorf("a message of %d blocks, over Slack's %d", n, slack.MaxBlocks)
-			}
-			for _, blk := range m.Blocks.BlockSet {
-				s, ok := blk.(*slackapi.SectionBlock)
-				if !ok || s.Text == nil {
-					continue
-				}
-				if n := utf8.RuneCountInString(s.Text.Text); n > slack.MaxText {
-					t.Errorf("block %s: %d characters, over %d", s.BlockID, n, slack.MaxText)
-				}
-				if (s.BlockID == "error" || s.BlockID == "lead") && strings.Contains(s.Text.Text, "://") {
-					t.Errorf("block %s echoes a link: %q", s.BlockID, s.Text.Text)
-				}
-			}
+			checkMessage(t, sent)
 		}
 	})
+}
+
+// checkMessage fails unless data is a message Slack takes (JSON, at most
+// 50 blocks, each text within its limit) whose blocks that may echo the
+// user's words (error, lead) show no link.
+func checkMessage(t *testing.T, data []byte) {
+	t.Helper()
+	var m struct {
+		Text   string          `json:"text"`
+		Blocks slackapi.Blocks `json:"blocks"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Errorf("sent %q: not a message: %v", data, err)
+		return
+	}
+	if n := len(m.Blocks.BlockSet); n > slack.MaxBlocks {
+		t.Errorf("a message of %d blocks, over Slack's %d", n, slack.MaxBlocks)
+	}
+	for _, blk := range m.Blocks.BlockSet {
+		s, ok := blk.(*slackapi.SectionBlock)
+		if !ok || s.Text == nil {
+			continue
+		}
+		if n := utf8.RuneCountInString(s.Text.Text); n > slack.MaxText {
+			t.Errorf("block %s: %d characters, over %d", s.BlockID, n, slack.MaxText)
+		}
+		if (s.BlockID == "error" || s.BlockID == "lead") && strings.Contains(s.Text.Text, "://") {
+			t.Errorf("block %s echoes a link: %q", s.BlockID, s.Text.Text)
+		}
+	}
 }
