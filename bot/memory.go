@@ -155,7 +155,10 @@ func (s *MemoryStore) ClaimPost(ctx context.Context, p Post, staleBefore time.Ti
 		days[p.Date] = p
 		return p, true, nil
 	case p.State == PostClaimed && takeover(cur, p.Owner, staleBefore):
-		cur.State, cur.Owner, cur.ClaimedAt = PostClaimed, p.Owner, p.ClaimedAt
+		if cur.State != PostSending {
+			cur.State = PostClaimed
+		}
+		cur.Owner, cur.ClaimedAt = p.Owner, p.ClaimedAt
 		cur.Attempts++
 		days[p.Date] = cur
 		return cur, true, nil
@@ -165,7 +168,22 @@ func (s *MemoryStore) ClaimPost(ctx context.Context, p Post, staleBefore time.Ti
 
 // takeover reports whether owner may take the claim on cur.
 func takeover(cur Post, owner string, staleBefore time.Time) bool {
-	return cur.State == PostPending || cur.State == PostClaimed && (cur.Owner == owner || cur.ClaimedAt.Before(staleBefore))
+	return cur.State == PostPending || cur.Held() && (cur.Owner == owner || cur.ClaimedAt.Before(staleBefore))
+}
+
+// MarkSending implements DailyStore.
+func (s *MemoryStore) MarkSending(ctx context.Context, p Post) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	cur, ok := s.posts[p.Channel][p.Date]
+	if !ok || !cur.Held() || cur.Owner != p.Owner {
+		return ErrNotOwner
+	}
+	cur.State, cur.Sending, cur.Error = PostSending, p.Sending, p.Error
+	s.posts[p.Channel][p.Date] = cur
+	return nil
 }
 
 // FinishPost implements DailyStore.
@@ -175,12 +193,12 @@ func (s *MemoryStore) FinishPost(ctx context.Context, p Post, deck *Deck) error 
 	}
 	defer s.mu.Unlock()
 	cur, ok := s.posts[p.Channel][p.Date]
-	if !ok || cur.State != PostClaimed || cur.Owner != p.Owner {
+	if !ok || !cur.Held() || cur.Owner != p.Owner {
 		return ErrNotOwner
 	}
 	cur.State, cur.FinishedAt, cur.Error = p.State, p.FinishedAt, p.Error
 	s.posts[p.Channel][p.Date] = cur
-	if p.State == PostSent && deck != nil {
+	if p.Dealt() && deck != nil {
 		s.decks[p.Channel] = Deck{Cycle: deck.Cycle, Cards: slices.Clone(deck.Cards), Last: deck.Last}
 	}
 	return nil
@@ -222,7 +240,7 @@ func (s *MemoryStore) UnfinishedPosts(ctx context.Context) ([]Post, error) {
 	var out []Post
 	for _, days := range s.posts {
 		for _, p := range days {
-			if p.State == PostClaimed || p.State == PostPending {
+			if p.Held() || p.State == PostPending {
 				out = append(out, p)
 			}
 		}

@@ -46,17 +46,26 @@ type DailyStore interface {
 	PauseSubscription(ctx context.Context, ch ChannelKey, reason string) error
 
 	// ClaimPost records p for (p.Channel, p.Date) when there is no record
-	// yet, and takes over a record left PostPending, or PostClaimed by
-	// p.Owner itself (a restarted process) or with a ClaimedAt before
-	// staleBefore (its claimer is presumed dead), keeping the record's Pick. It returns the record as it stands afterwards and
-	// whether the caller, p.Owner, now holds it: of many concurrent callers
-	// at most one wins. p.State is PostClaimed to post, or PostMissed or
-	// PostSkipped to record a day without a post (those are never taken
-	// over).
+	// yet, and takes over a record left PostPending, or PostClaimed or
+	// PostSending by p.Owner itself (a restarted process) or with a
+	// ClaimedAt before staleBefore (its claimer is presumed dead), keeping
+	// the record's Pick. A record taken over from PostSending stays
+	// PostSending, with its Sending: the platform may have the post. It
+	// returns the record as it stands afterwards and whether the caller,
+	// p.Owner, now holds it: of many concurrent callers at most one wins.
+	// p.State is PostClaimed to post, or PostMissed or PostSkipped to
+	// record a day without a post (those are never taken over).
 	ClaimPost(ctx context.Context, p Post, staleBefore time.Time) (Post, bool, error)
-	// FinishPost records the outcome of a post p.Owner holds: PostSent (and
-	// then deck, when not nil, becomes the channel's deck in the same
-	// transaction), PostPending (retry later), PostMissed or PostFailed.
+	// MarkSending records, before the platform is called, that p.Owner,
+	// which holds the post, is sending it: the record becomes PostSending
+	// with p.Sending and p.Error, and stays held. Whoever takes it over
+	// then knows the platform may have it. ErrNotOwner if the claim was
+	// taken over.
+	MarkSending(ctx context.Context, p Post) error
+	// FinishPost records the outcome of a post p.Owner holds (PostClaimed
+	// or PostSending): PostSent or PostUnknown (and then deck, when not
+	// nil, becomes the channel's deck in the same transaction: see
+	// Post.Dealt), PostPending (retry later), PostMissed or PostFailed.
 	// ErrNotOwner if the claim was taken over.
 	FinishPost(ctx context.Context, p Post, deck *Deck) error
 	// GetPost returns the record for a channel and local date; ErrNotFound
@@ -64,7 +73,8 @@ type DailyStore interface {
 	GetPost(ctx context.Context, ch ChannelKey, date string) (Post, error)
 	// RecentPosts returns up to n records of a channel, newest date first.
 	RecentPosts(ctx context.Context, ch ChannelKey, n int) ([]Post, error)
-	// UnfinishedPosts returns every record in PostClaimed or PostPending.
+	// UnfinishedPosts returns every record in PostClaimed, PostSending or
+	// PostPending.
 	UnfinishedPosts(ctx context.Context) ([]Post, error)
 	// GetDeck returns a channel's deck; ErrNotFound before its first post.
 	GetDeck(ctx context.Context, ch ChannelKey) (Deck, error)
@@ -88,8 +98,15 @@ type PostState string
 // The states of a daily post.
 const (
 	PostClaimed PostState = "claimed" // a process is posting it
-	PostPending PostState = "pending" // a transient failure: the next tick retries
+	// PostSending: a process holds it and has called the platform, which
+	// may have the post whatever the process heard back (or if it died).
+	// Whoever takes it over settles it before sending anything anew.
+	PostSending PostState = "sending"
+	PostPending PostState = "pending" // a failure that left nothing in the channel: the next tick retries
 	PostSent    PostState = "sent"
+	// PostUnknown: the platform may have the post, its answer was lost,
+	// and the bot could not find out; it does not send it again.
+	PostUnknown PostState = "unknown"
 	PostMissed  PostState = "missed"  // too late to post
 	PostSkipped PostState = "skipped" // /daily skip
 	PostFailed  PostState = "failed"  // a permanent failure: the subscription is paused
@@ -106,8 +123,24 @@ type Post struct {
 	ClaimedAt  time.Time
 	FinishedAt time.Time
 	Attempts   int // claims so far: more than one means a retry or a takeover
-	Error      string
+	// Sending is when the first call to the platform that may have reached
+	// it began, while the post is PostSending.
+	Sending time.Time
+	Error   string
 }
+
+// Held reports whether a process holds the post: PostClaimed or
+// PostSending.
+func (p Post) Held() bool { return p.State == PostClaimed || p.State == PostSending }
+
+// Dealt reports whether the post's pick is dealt from the channel's deck:
+// sent, or unknown (it may be in the channel, so it must not come again
+// the next day).
+func (p Post) Dealt() bool { return p.State == PostSent || p.State == PostUnknown }
+
+// Key names the post on its platform, the same for every attempt, process
+// and restart: a Discord nonce is made of it, a Slack message carries it.
+func (p Post) Key() string { return p.Channel.String() + "/" + p.Date }
 
 // Deck is a channel's rotation: the cards left to deal in this shuffle.
 type Deck struct {

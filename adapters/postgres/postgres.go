@@ -154,6 +154,11 @@ var migrations = []string{
 		last     TEXT NOT NULL,
 		PRIMARY KEY (platform, channel)
 	);`,
+	// A post in flight is "sending" from before the platform is called, so
+	// whoever takes it over knows the platform may have it.
+	`ALTER TABLE posts ADD COLUMN sending TIMESTAMPTZ;
+	DROP INDEX posts_unfinished;
+	CREATE INDEX posts_unfinished ON posts (state) WHERE state IN ('claimed', 'sending', 'pending');`,
 }
 
 // migrationLock is the advisory lock replicas take to migrate one at a time.
@@ -315,17 +320,20 @@ func (s *Store) ListSubscriptions(ctx context.Context) ([]bot.Subscription, erro
 	return subs, wrap(err)
 }
 
-const postColumns = `platform, channel, date, pick, state, owner, due, claimed_at, finished_at, attempts, error`
+const postColumns = `platform, channel, date, pick, state, owner, due, claimed_at, finished_at, attempts, error, sending`
 
 func scanPost(row pgx.CollectableRow) (bot.Post, error) {
 	var p bot.Post
 	var platform, state string
-	var finished *time.Time
-	err := row.Scan(&platform, &p.Channel.Channel, &p.Date, &p.Pick, &state, &p.Owner, &p.Due, &p.ClaimedAt, &finished, &p.Attempts, &p.Error)
+	var finished, sending *time.Time
+	err := row.Scan(&platform, &p.Channel.Channel, &p.Date, &p.Pick, &state, &p.Owner, &p.Due, &p.ClaimedAt, &finished, &p.Attempts, &p.Error, &sending)
 	p.Channel.Platform, p.State = bot.Platform(platform), bot.PostState(state)
 	p.Due, p.ClaimedAt = p.Due.UTC(), p.ClaimedAt.UTC()
 	if finished != nil {
 		p.FinishedAt = finished.UTC()
+	}
+	if sending != nil {
+		p.Sending = sending.UTC()
 	}
 	return p, err
 }
@@ -354,7 +362,7 @@ func (s *Store) ClaimPost(ctx context.Context, p bot.Post, staleBefore time.Time
 		if p.State == bot.PostClaimed {
 			attempts = 1
 		}
-		rows, err := s.pool.Query(ctx, `INSERT INTO posts (`+postColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, '')
+		rows, err := s.pool.Query(ctx, `INSERT INTO posts (`+postColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, '', NULL)
 			ON CONFLICT (platform, channel, date) DO NOTHING RETURNING `+postColumns,
 			p.Channel.Platform, p.Channel.Channel, p.Date, p.Pick, p.State, p.Owner, p.Due, p.ClaimedAt, attempts)
 		if err != nil {
@@ -368,9 +376,12 @@ func (s *Store) ClaimPost(ctx context.Context, p bot.Post, staleBefore time.Time
 			return result{got[0], true}, nil
 		}
 		if p.State == bot.PostClaimed {
-			rows, err = s.pool.Query(ctx, `UPDATE posts SET state = 'claimed', owner = $4, claimed_at = $5, attempts = attempts + 1
+			// A post taken over from "sending" stays so: the platform
+			// may have it.
+			rows, err = s.pool.Query(ctx, `UPDATE posts SET owner = $4, claimed_at = $5, attempts = attempts + 1,
+					state = CASE WHEN state = 'sending' THEN 'sending' ELSE 'claimed' END
 				WHERE platform = $1 AND channel = $2 AND date = $3
-				  AND (state = 'pending' OR state = 'claimed' AND (owner = $4 OR claimed_at < $6))
+				  AND (state = 'pending' OR state IN ('claimed', 'sending') AND (owner = $4 OR claimed_at < $6))
 				RETURNING `+postColumns,
 				p.Channel.Platform, p.Channel.Channel, p.Date, p.Owner, p.ClaimedAt, staleBefore)
 			if err != nil {
@@ -393,12 +404,23 @@ func (s *Store) ClaimPost(ctx context.Context, p bot.Post, staleBefore time.Time
 	return r.post, r.won, wrap(err)
 }
 
+// MarkSending implements bot.DailyStore.
+func (s *Store) MarkSending(ctx context.Context, p bot.Post) error {
+	err := s.exec(ctx, `UPDATE posts SET state = 'sending', sending = $5, error = $6
+		WHERE platform = $1 AND channel = $2 AND date = $3 AND state IN ('claimed', 'sending') AND owner = $4`,
+		p.Channel.Platform, p.Channel.Channel, p.Date, p.Owner, nullTime(p.Sending), p.Error)
+	if errors.Is(err, bot.ErrNotFound) {
+		return bot.ErrNotOwner
+	}
+	return err
+}
+
 // FinishPost implements bot.DailyStore.
 func (s *Store) FinishPost(ctx context.Context, p bot.Post, deck *bot.Deck) error {
 	err := do(ctx, func() error {
 		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			tag, err := tx.Exec(ctx, `UPDATE posts SET state = $5, finished_at = $6, error = $7
-				WHERE platform = $1 AND channel = $2 AND date = $3 AND state = 'claimed' AND owner = $4`,
+				WHERE platform = $1 AND channel = $2 AND date = $3 AND state IN ('claimed', 'sending') AND owner = $4`,
 				p.Channel.Platform, p.Channel.Channel, p.Date, p.Owner, p.State, nullTime(p.FinishedAt), p.Error)
 			if err != nil {
 				return err
@@ -406,7 +428,7 @@ func (s *Store) FinishPost(ctx context.Context, p bot.Post, deck *bot.Deck) erro
 			if tag.RowsAffected() == 0 {
 				return bot.ErrNotOwner
 			}
-			if p.State != bot.PostSent || deck == nil {
+			if !p.Dealt() || deck == nil {
 				return nil
 			}
 			cards := append([]string{}, deck.Cards...)
@@ -448,7 +470,7 @@ func (s *Store) RecentPosts(ctx context.Context, ch bot.ChannelKey, n int) ([]bo
 
 // UnfinishedPosts implements bot.DailyStore.
 func (s *Store) UnfinishedPosts(ctx context.Context) ([]bot.Post, error) {
-	return s.posts(ctx, `SELECT `+postColumns+` FROM posts WHERE state IN ('claimed', 'pending') ORDER BY platform, channel, date`)
+	return s.posts(ctx, `SELECT `+postColumns+` FROM posts WHERE state IN ('claimed', 'sending', 'pending') ORDER BY platform, channel, date`)
 }
 
 // GetDeck implements bot.DailyStore.

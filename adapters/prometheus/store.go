@@ -68,6 +68,10 @@ func (s *store) ClaimPost(ctx context.Context, p bot.Post, staleBefore time.Time
 	return got, won, s.count("claim_post", err)
 }
 
+func (s *store) MarkSending(ctx context.Context, p bot.Post) error {
+	return s.count("mark_sending", s.next.MarkSending(ctx, p))
+}
+
 func (s *store) FinishPost(ctx context.Context, p bot.Post, deck *bot.Deck) error {
 	err := s.next.FinishPost(ctx, p, deck)
 	if err == nil {

@@ -154,6 +154,11 @@ var migrations = []string{
 		last     TEXT NOT NULL,
 		PRIMARY KEY (platform, channel)
 	);`,
+	// A post in flight is "sending" from before the platform is called, so
+	// whoever takes it over knows the platform may have it.
+	`ALTER TABLE posts ADD COLUMN sending INTEGER NOT NULL DEFAULT 0;
+	DROP INDEX posts_unfinished;
+	CREATE INDEX posts_unfinished ON posts (state) WHERE state IN ('claimed', 'sending', 'pending');`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -301,13 +306,13 @@ func (s *Store) ListSubscriptions(ctx context.Context) ([]bot.Subscription, erro
 	return out, rows.Err()
 }
 
-const postColumns = `platform, channel, date, pick, state, owner, due, claimed_at, finished_at, attempts, error`
+const postColumns = `platform, channel, date, pick, state, owner, due, claimed_at, finished_at, attempts, error, sending`
 
 func scanPost(r scanner) (bot.Post, error) {
 	var p bot.Post
-	var due, claimed, finished int64
-	err := r.Scan(&p.Channel.Platform, &p.Channel.Channel, &p.Date, &p.Pick, &p.State, &p.Owner, &due, &claimed, &finished, &p.Attempts, &p.Error)
-	p.Due, p.ClaimedAt, p.FinishedAt = fromMicros(due), fromMicros(claimed), fromMicros(finished)
+	var due, claimed, finished, sending int64
+	err := r.Scan(&p.Channel.Platform, &p.Channel.Channel, &p.Date, &p.Pick, &p.State, &p.Owner, &due, &claimed, &finished, &p.Attempts, &p.Error, &sending)
+	p.Due, p.ClaimedAt, p.FinishedAt, p.Sending = fromMicros(due), fromMicros(claimed), fromMicros(finished), fromMicros(sending)
 	return p, err
 }
 
@@ -335,7 +340,7 @@ func (s *Store) ClaimPost(ctx context.Context, p bot.Post, staleBefore time.Time
 			if p.State == bot.PostClaimed {
 				p.Attempts = 1
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '')`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO posts (`+postColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', 0)`,
 				p.Channel.Platform, p.Channel.Channel, p.Date, p.Pick, p.State, p.Owner, micros(p.Due), micros(p.ClaimedAt), p.Attempts); err != nil {
 				return fmt.Errorf("sqlite: %w", err)
 			}
@@ -344,8 +349,11 @@ func (s *Store) ClaimPost(ctx context.Context, p bot.Post, staleBefore time.Time
 		case err != nil:
 			return err
 		case p.State == bot.PostClaimed && (cur.State == bot.PostPending ||
-			cur.State == bot.PostClaimed && (cur.Owner == p.Owner || cur.ClaimedAt.Before(staleBefore))):
-			cur.State, cur.Owner, cur.ClaimedAt = bot.PostClaimed, p.Owner, p.ClaimedAt
+			cur.Held() && (cur.Owner == p.Owner || cur.ClaimedAt.Before(staleBefore))):
+			if cur.State != bot.PostSending {
+				cur.State = bot.PostClaimed
+			}
+			cur.Owner, cur.ClaimedAt = p.Owner, p.ClaimedAt
 			cur.Attempts++
 			if _, err := tx.ExecContext(ctx, `UPDATE posts SET state = ?, owner = ?, claimed_at = ?, attempts = ? WHERE platform = ? AND channel = ? AND date = ?`,
 				cur.State, cur.Owner, micros(cur.ClaimedAt), cur.Attempts, p.Channel.Platform, p.Channel.Channel, p.Date); err != nil {
@@ -360,21 +368,33 @@ func (s *Store) ClaimPost(ctx context.Context, p bot.Post, staleBefore time.Time
 	return got, won, err
 }
 
+// MarkSending implements bot.DailyStore.
+func (s *Store) MarkSending(ctx context.Context, p bot.Post) error {
+	return owned(s.w.ExecContext(ctx, `UPDATE posts SET state = 'sending', sending = ?, error = ?
+		WHERE platform = ? AND channel = ? AND date = ? AND state IN ('claimed', 'sending') AND owner = ?`,
+		micros(p.Sending), p.Error, p.Channel.Platform, p.Channel.Channel, p.Date, p.Owner))
+}
+
+// owned turns "no row changed" into bot.ErrNotOwner.
+func owned(res sql.Result, err error) error {
+	if err := affected(res, err); errors.Is(err, bot.ErrNotFound) {
+		return bot.ErrNotOwner
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
 // FinishPost implements bot.DailyStore.
 func (s *Store) FinishPost(ctx context.Context, p bot.Post, deck *bot.Deck) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE posts SET state = ?, finished_at = ?, error = ?
-			WHERE platform = ? AND channel = ? AND date = ? AND state = 'claimed' AND owner = ?`,
-			p.State, micros(p.FinishedAt), p.Error, p.Channel.Platform, p.Channel.Channel, p.Date, p.Owner)
+		err := owned(tx.ExecContext(ctx, `UPDATE posts SET state = ?, finished_at = ?, error = ?
+			WHERE platform = ? AND channel = ? AND date = ? AND state IN ('claimed', 'sending') AND owner = ?`,
+			p.State, micros(p.FinishedAt), p.Error, p.Channel.Platform, p.Channel.Channel, p.Date, p.Owner))
 		if err != nil {
-			return fmt.Errorf("sqlite: %w", err)
+			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("sqlite: %w", err)
-		} else if n == 0 {
-			return bot.ErrNotOwner
-		}
-		if p.State != bot.PostSent || deck == nil {
+		if !p.Dealt() || deck == nil {
 			return nil
 		}
 		cards, err := json.Marshal(append([]string{}, deck.Cards...))
@@ -420,7 +440,7 @@ func (s *Store) RecentPosts(ctx context.Context, ch bot.ChannelKey, n int) ([]bo
 
 // UnfinishedPosts implements bot.DailyStore.
 func (s *Store) UnfinishedPosts(ctx context.Context) ([]bot.Post, error) {
-	return s.posts(ctx, `SELECT `+postColumns+` FROM posts WHERE state IN ('claimed', 'pending') ORDER BY platform, channel, date`)
+	return s.posts(ctx, `SELECT `+postColumns+` FROM posts WHERE state IN ('claimed', 'sending', 'pending') ORDER BY platform, channel, date`)
 }
 
 // GetDeck implements bot.DailyStore.

@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore func(t *testing.T) bot.Store) {
 		{"ClaimOnce", testClaimOnce},
 		{"ClaimRace", testClaimRace},
 		{"Takeover", testTakeover},
+		{"Sending", testSending},
 		{"FinishAndDeck", testFinishAndDeck},
 		{"DaysWithoutPost", testDaysWithoutPost},
 		{"PostLists", testPostLists},
@@ -258,6 +259,89 @@ func testTakeover(t *testing.T, s bot.Store) {
 	must(t, err)
 	if !won || got.Owner != "third" || got.Pick != "heat" || got.Attempts != 4 {
 		t.Errorf("pending takeover: won=%v %+v", won, got)
+	}
+}
+
+// testSending: a post marked sending stays so through a takeover, with
+// when its sending began, so the new owner knows the platform may have it.
+func testSending(t *testing.T, s bot.Store) {
+	p, _, err := s.ClaimPost(ctx, claim(chA, "2026-03-29", "heat", "dead", epoch), epoch)
+	must(t, err)
+	p.State, p.Sending = bot.PostSending, epoch.Add(time.Second)
+	must(t, s.MarkSending(ctx, p))
+	other := p
+	other.Owner = "alive"
+	if err := s.MarkSending(ctx, other); !errors.Is(err, bot.ErrNotOwner) {
+		t.Errorf("marking another's post: %v, want ErrNotOwner", err)
+	}
+	got, err := s.GetPost(ctx, chA, "2026-03-29")
+	must(t, err)
+	if got.State != bot.PostSending || !got.Sending.Equal(epoch.Add(time.Second)) || got.Owner != "dead" {
+		t.Fatalf("marked: %+v", got)
+	}
+	// Fresh: it holds like a claim.
+	if _, won, _ := s.ClaimPost(ctx, claim(chA, "2026-03-29", "kids", "alive", epoch.Add(time.Minute)), epoch); won {
+		t.Fatal("took over a fresh post being sent")
+	}
+	// Stale: taken over, still sending, with its pick and its Sending.
+	got, won, err := s.ClaimPost(ctx, claim(chA, "2026-03-29", "kids", "alive", epoch.Add(3*time.Minute)), epoch.Add(time.Minute))
+	must(t, err)
+	if !won || got.State != bot.PostSending || got.Owner != "alive" || got.Pick != "heat" || got.Attempts != 2 ||
+		!got.Sending.Equal(epoch.Add(time.Second)) || !got.ClaimedAt.Equal(epoch.Add(3*time.Minute)) {
+		t.Fatalf("takeover: won=%v %+v", won, got)
+	}
+	dead := got
+	dead.Owner = "dead"
+	if err := s.MarkSending(ctx, dead); !errors.Is(err, bot.ErrNotOwner) {
+		t.Errorf("marking by the old owner: %v, want ErrNotOwner", err)
+	}
+	if err := s.FinishPost(ctx, dead, nil); !errors.Is(err, bot.ErrNotOwner) {
+		t.Errorf("finishing by the old owner: %v, want ErrNotOwner", err)
+	}
+	un, err := s.UnfinishedPosts(ctx)
+	must(t, err)
+	if len(un) != 1 || un[0].State != bot.PostSending {
+		t.Errorf("unfinished = %+v, want the post being sent", un)
+	}
+	// A restarted owner takes it back at once, still sending; marking again
+	// records what happened.
+	got, won, err = s.ClaimPost(ctx, claim(chA, "2026-03-29", "kids", "alive", epoch.Add(4*time.Minute)), epoch)
+	must(t, err)
+	if !won || got.State != bot.PostSending || got.Attempts != 3 {
+		t.Fatalf("own post back: won=%v %+v", won, got)
+	}
+	got.Error = "no answer"
+	must(t, s.MarkSending(ctx, got))
+	if got, _ := s.GetPost(ctx, chA, "2026-03-29"); got.State != bot.PostSending || got.Error != "no answer" {
+		t.Errorf("marked again: %+v", got)
+	}
+	// Unknown is final: never taken over, not unfinished.
+	got.State, got.FinishedAt, got.Error = bot.PostUnknown, epoch.Add(5*time.Minute), "cannot look"
+	must(t, s.FinishPost(ctx, got, &bot.Deck{Cycle: 1, Cards: []string{"kids"}, Last: "heat"}))
+	if d, err := s.GetDeck(ctx, chA); err != nil || d.Last != "heat" || !slices.Equal(d.Cards, []string{"kids"}) {
+		t.Errorf("an unknown post's pick is dealt: deck %+v, %v", d, err)
+	}
+	if _, won, _ := s.ClaimPost(ctx, claim(chA, "2026-03-29", "kids", "alive", epoch.Add(time.Hour)), epoch.Add(time.Hour)); won {
+		t.Error("an unknown post was claimed again")
+	}
+	if got, _ := s.GetPost(ctx, chA, "2026-03-29"); got.State != bot.PostUnknown || got.Error != "cannot look" || !got.FinishedAt.Equal(epoch.Add(5*time.Minute)) {
+		t.Errorf("unknown post = %+v", got)
+	}
+	if un, _ := s.UnfinishedPosts(ctx); len(un) != 0 {
+		t.Errorf("unfinished = %+v, want none", un)
+	}
+	// A post that failed where the platform answered is pending, and its
+	// next claim is a plain claim again.
+	q, _, err := s.ClaimPost(ctx, claim(chB, "2026-03-29", "heat", "one", epoch), epoch)
+	must(t, err)
+	q.State, q.Sending = bot.PostSending, epoch
+	must(t, s.MarkSending(ctx, q))
+	q.State, q.Error = bot.PostPending, "HTTP 503"
+	must(t, s.FinishPost(ctx, q, nil))
+	q, won, err = s.ClaimPost(ctx, claim(chB, "2026-03-29", "heat", "two", epoch.Add(time.Minute)), epoch)
+	must(t, err)
+	if !won || q.State != bot.PostClaimed {
+		t.Errorf("pending after sending: won=%v %+v, want claimed", won, q)
 	}
 }
 
