@@ -1,7 +1,9 @@
 // Package holdgate lets the test fakes of Discord and Slack hold posts at
-// the door: a test kills a process while its posts wait there, and a post
-// whose client has gone by the time the gate opens delivers nothing, like
-// a request that never reached the platform.
+// the door or their answers on the way back, and lose answers: a test
+// kills a process while its posts wait, a post whose client has gone by
+// the time the door opens delivers nothing, like a request that never
+// reached the platform, and a post whose answer is held or lost is in the
+// channel though its client never heard so.
 package holdgate
 
 import (

@@ -8,8 +8,10 @@
 //
 // It records what the bot sent (callbacks, edits, follow-ups, channel
 // messages, registered commands), can fail a channel's posts the way Discord
-// does (404, 403, 429 with Retry-After, 500), and dispatches interactions to
-// the gateway sessions whose shard owns the guild. It is safe for concurrent
+// does (404, 403, 429 with Retry-After, 500), honours a message's nonce
+// with enforce_nonce as Discord does, can lose its answer to a post it took
+// (a reset, an answer after the client's timeout), and dispatches
+// interactions to the gateway sessions whose shard owns the guild. It is safe for concurrent
 // use, so several bots (replicas, shards) can share one.
 package discordtest
 
@@ -41,6 +43,11 @@ type Options struct {
 	// HeartbeatInterval is what HELLO asks of clients. Default 41.25s, as
 	// Discord.
 	HeartbeatInterval time.Duration
+	// NonceWindow is how long a message's nonce is enforced: another
+	// message to the channel with the same nonce and enforce_nonce within
+	// it is answered with the first, and not created. Default 5 minutes,
+	// Discord's "few".
+	NonceWindow time.Duration
 }
 
 // DefaultApplicationID is the application id of a Server whose Options name
@@ -72,10 +79,20 @@ type Server struct {
 	messages     map[string][]Message
 	attempts     map[string]int
 	failures     map[string]*Failure
+	losses       map[string][]holdgate.Loss // answers to lose, per channel, in order
+	nonces       map[string]map[string]nonced
+	dropped      map[string]int
 	commands     map[string][]*discordgo.ApplicationCommand
 	overwrites   map[string]int
 	requests     []Request
 	gate         holdgate.Gate // channel posts wait here while held
+	answers      holdgate.Gate // answers to channel posts wait here while held
+}
+
+// nonced is a message with an enforced nonce.
+type nonced struct {
+	msg Message
+	at  time.Time
 }
 
 // Request is one REST request the fake served.
@@ -97,6 +114,9 @@ func NewServer(opts Options) *Server {
 	if opts.HeartbeatInterval <= 0 {
 		opts.HeartbeatInterval = 41250 * time.Millisecond
 	}
+	if opts.NonceWindow <= 0 {
+		opts.NonceWindow = 5 * time.Minute
+	}
 	s := &Server{
 		opts:         opts,
 		changed:      make(chan struct{}),
@@ -108,14 +128,19 @@ func NewServer(opts Options) *Server {
 		messages:     map[string][]Message{},
 		attempts:     map[string]int{},
 		failures:     map[string]*Failure{},
+		losses:       map[string][]holdgate.Loss{},
+		nonces:       map[string]map[string]nonced{},
+		dropped:      map[string]int{},
 		commands:     map[string][]*discordgo.ApplicationCommand{},
 		overwrites:   map[string]int{},
 	}
-	s.gate.OnChange(func() {
-		s.mu.Lock()
-		s.change()
-		s.mu.Unlock()
-	})
+	for _, g := range []*holdgate.Gate{&s.gate, &s.answers} {
+		g.OnChange(func() {
+			s.mu.Lock()
+			s.change()
+			s.mu.Unlock()
+		})
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws/", s.serveGateway)
 	mux.HandleFunc("/api/", s.serveREST)

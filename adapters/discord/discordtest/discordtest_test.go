@@ -191,3 +191,82 @@ func TestHold(t *testing.T) {
 		t.Errorf("delivered %v, want channel 1 only", s.MessageCounts())
 	}
 }
+
+// TestNonce: a message with a nonce and enforce_nonce that the channel saw
+// within the window is answered with the first, not created; without
+// enforce_nonce, in another channel or after the window, it is created.
+func TestNonce(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Token: "tok"})
+	short := Start(t, Options{Token: "tok", NonceWindow: time.Nanosecond})
+	post := func(s *Server, channel, body string) string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.URL+"/api/v9/channels/"+channel+"/messages", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bot tok")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m struct {
+			ID    string `json:"id"`
+			Nonce string `json:"nonce"`
+		}
+		json.NewDecoder(resp.Body).Decode(&m)
+		return m.ID
+	}
+	const enforced = `{"content":"hi","nonce":"n1","enforce_nonce":true}`
+	first := post(s, "1", enforced)
+	if again := post(s, "1", enforced); again != first || s.MessageCount("1") != 1 || s.Dropped("1") != 1 {
+		t.Errorf("the same nonce again: id %s (first %s), %d messages, %d dropped; want the first, 1, 1", again, first, s.MessageCount("1"), s.Dropped("1"))
+	}
+	post(s, "1", `{"content":"hi","nonce":"n1"}`)
+	post(s, "2", enforced)
+	post(short, "1", enforced)
+	post(short, "1", enforced)
+	if s.MessageCount("1") != 2 || s.MessageCount("2") != 1 || short.MessageCount("1") != 2 {
+		t.Errorf("messages %v and %v, want 2 and 1, and 2 after the window", s.MessageCounts(), short.MessageCounts())
+	}
+	if code, _ := call(t, s, "POST", "/channels/1/messages", "Bot tok", `{"content":"hi","nonce":"`+strings.Repeat("n", 26)+`"}`); code != http.StatusBadRequest {
+		t.Errorf("a 26-character nonce: %d, want 400", code)
+	}
+}
+
+// TestLoseAnswers: a post whose answer is lost is created all the same,
+// and the client hears nothing: a reset, or an answer once it gave up.
+func TestLoseAnswers(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Token: "tok"})
+	s.LoseAnswers("1", LoseReset, 1)
+	s.LoseAnswers("2", LoseLate, 1)
+	wait, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	for _, channel := range []string{"1", "2"} {
+		// The client gives up once the fake has the message, as a timeout
+		// would.
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "POST", s.URL+"/api/v9/channels/"+channel+"/messages", strings.NewReader(`{"content":"hi"}`))
+		req.Header.Set("Authorization", "Bot tok")
+		done := make(chan error, 1)
+		go func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			done <- err
+		}()
+		if err := s.Wait(wait, func() bool { return s.MessageCount(channel) == 1 }); err != nil {
+			t.Fatalf("channel %s: %v", channel, err)
+		}
+		if channel == "2" {
+			cancel()
+		}
+		if err := <-done; err == nil {
+			t.Errorf("channel %s: an answer came back", channel)
+		}
+		cancel()
+	}
+	if code, _ := call(t, s, "POST", "/channels/1/messages", "Bot tok", `{"content":"hi"}`); code != http.StatusOK {
+		t.Errorf("the next post: %d, want 200", code)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/industrybot/industrybot/internal/holdgate"
 )
 
 var apiPrefix = regexp.MustCompile(`^/api/v[0-9]+`)
@@ -26,6 +28,8 @@ func (w *statusRecorder) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
+
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	path := apiPrefix.ReplaceAllString(r.URL.Path, "")
@@ -71,7 +75,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string, body
 		s.webhook(w, r, parts[1:], body)
 	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages" && m == "POST":
 		if needAuth() && s.gate.Pass(r) {
-			s.postMessage(w, parts[1], body)
+			s.postMessage(w, r, parts[1], body)
 		}
 	case len(parts) >= 3 && parts[0] == "applications" && parts[len(parts)-1] == "commands":
 		if !needAuth() {
@@ -228,6 +232,7 @@ func (s *Server) ClearFailure(channelID string) {
 type Message struct {
 	ID        string
 	ChannelID string
+	Nonce     string // as sent, a JSON string or number
 	Content   string
 	Embeds    []*discordgo.MessageEmbed
 	Buttons   []Button // every button, row by row
@@ -246,10 +251,12 @@ type Button struct {
 
 // wireMessage is what the fake reads of a message body.
 type wireMessage struct {
-	Content    string                    `json:"content"`
-	Embeds     []*discordgo.MessageEmbed `json:"embeds"`
-	Flags      discordgo.MessageFlags    `json:"flags"`
-	Components []struct {
+	Nonce        json.RawMessage           `json:"nonce"`
+	EnforceNonce bool                      `json:"enforce_nonce"`
+	Content      string                    `json:"content"`
+	Embeds       []*discordgo.MessageEmbed `json:"embeds"`
+	Flags        discordgo.MessageFlags    `json:"flags"`
+	Components   []struct {
 		Type       int      `json:"type"`
 		Components []Button `json:"components"`
 	} `json:"components"`
@@ -261,33 +268,90 @@ func parseMessage(body []byte) (Message, error) {
 		return Message{}, err
 	}
 	m := Message{Content: wm.Content, Embeds: wm.Embeds, Flags: wm.Flags, JSON: json.RawMessage(body)}
+	if len(wm.Nonce) > 0 && string(wm.Nonce) != "null" {
+		var text string
+		if json.Unmarshal(wm.Nonce, &text) != nil {
+			text = string(wm.Nonce) // a number
+		}
+		m.Nonce = text
+	}
 	for _, row := range wm.Components {
 		m.Buttons = append(m.Buttons, row.Components...)
 	}
 	return m, nil
 }
 
+// enforcesNonce reports whether a message body asks for its nonce to be
+// enforced.
+func enforcesNonce(body []byte) bool {
+	var wm wireMessage
+	return json.Unmarshal(body, &wm) == nil && wm.EnforceNonce
+}
+
 // Hold makes channel-message posts wait, before they deliver anything,
 // until release is called. A post whose client has gone by then (its
-// process died) delivers nothing, like a request that never arrived. Tests
-// of crashes use it to kill a process at a known point: while its posts
-// are in flight, not between Discord's answer and the process recording
-// it, a window no store can close.
+// process died) delivers nothing, like a request that never arrived.
 func (s *Server) Hold() (release func()) { return s.gate.Hold() }
 
 // Held counts the posts waiting at a Hold.
 func (s *Server) Held() int { return s.gate.Held() }
 
+// HoldAnswers makes channel-message posts create their message, then wait
+// before answering until release is called. Tests of crashes use it to
+// kill a process while Discord has its posts and it has not heard so: an
+// answer whose client has gone by then goes nowhere.
+func (s *Server) HoldAnswers() (release func()) { return s.answers.Hold() }
+
+// HeldAnswers counts the answers waiting at a HoldAnswers.
+func (s *Server) HeldAnswers() int { return s.answers.Held() }
+
+// Loss is how the fake loses its answer to a message it created.
+type Loss = holdgate.Loss
+
+// The ways to lose an answer.
+const (
+	// LoseReset resets the connection instead of answering.
+	LoseReset = holdgate.Reset
+	// LoseLate answers once the client has given up waiting: after its
+	// timeout, so the answer goes nowhere.
+	LoseLate = holdgate.Late
+)
+
+// LoseAnswers makes the next n posts to a channel create their message
+// and lose the answer as l says.
+func (s *Server) LoseAnswers(channelID string, l Loss, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.losses[channelID] = append(s.losses[channelID], l)
+	}
+}
+
+// Dropped counts the posts to a channel answered with an earlier message
+// of the same nonce instead of being created (enforce_nonce).
+func (s *Server) Dropped(channelID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dropped[channelID]
+}
+
 // messageJSON is the message object Discord answers a post with.
 func messageJSON(m Message, appID string) map[string]any {
-	return map[string]any{
+	out := map[string]any{
 		"id": m.ID, "channel_id": m.ChannelID, "content": m.Content, "embeds": m.Embeds, "flags": m.Flags,
 		"type": 0, "timestamp": time.Now().UTC().Format(time.RFC3339),
 		"author": map[string]any{"id": appID, "username": "industrybot", "bot": true},
 	}
+	if m.Nonce != "" {
+		out["nonce"] = m.Nonce
+	}
+	return out
 }
 
-func (s *Server) postMessage(w http.ResponseWriter, channel string, body []byte) {
+// postMessage creates a message, as Discord does: a nonce with
+// enforce_nonce that the channel saw from the bot within the nonce window
+// answers with that message instead.
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, channel string, body []byte) {
 	s.mu.Lock()
 	s.attempts[channel]++
 	f := s.failures[channel]
@@ -314,6 +378,7 @@ func (s *Server) postMessage(w http.ResponseWriter, channel string, body []byte)
 		return
 	}
 	m, err := parseMessage(body)
+	enforce := enforcesNonce(body)
 	if err != nil {
 		apiError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
 		return
@@ -322,11 +387,38 @@ func (s *Server) postMessage(w http.ResponseWriter, channel string, body []byte)
 		apiError(w, http.StatusBadRequest, 50006, "Cannot send an empty message")
 		return
 	}
+	if len(m.Nonce) > 25 {
+		apiError(w, http.StatusBadRequest, 50035, "Invalid Form Body: nonce: Must be 25 or fewer in length.")
+		return
+	}
+	now := time.Now()
 	s.mu.Lock()
-	m.ID, m.ChannelID = s.id(), channel
-	s.messages[channel] = append(s.messages[channel], m)
+	if prev, ok := s.nonces[channel][m.Nonce]; ok && enforce && m.Nonce != "" && now.Sub(prev.at) < s.opts.NonceWindow {
+		m = prev.msg
+		s.dropped[channel]++
+	} else {
+		m.ID, m.ChannelID = s.id(), channel
+		s.messages[channel] = append(s.messages[channel], m)
+		if enforce && m.Nonce != "" {
+			if s.nonces[channel] == nil {
+				s.nonces[channel] = map[string]nonced{}
+			}
+			s.nonces[channel][m.Nonce] = nonced{m, now}
+		}
+	}
+	var loss holdgate.Loss
+	if l := s.losses[channel]; len(l) > 0 {
+		loss, s.losses[channel] = l[0], l[1:]
+	}
 	s.change()
 	s.mu.Unlock()
+	if loss != 0 {
+		holdgate.Lose(w, r, loss)
+		if loss == holdgate.Reset {
+			return
+		}
+	}
+	s.answers.Pass(r)
 	writeJSON(w, 200, messageJSON(m, s.opts.ApplicationID))
 }
 

@@ -1,8 +1,9 @@
 // Package slacktest is a fake Slack on 127.0.0.1 for tests: the Web API
-// methods industrybot calls (auth.test, chat.postMessage, users.info,
-// apps.connections.open), response URLs, and a Socket Mode WebSocket that
-// sends slash commands and button presses and checks their
-// acknowledgements. It records what it receives, per channel, and fails on
+// methods industrybot calls (auth.test, chat.postMessage with message
+// metadata, conversations.history, users.info, apps.connections.open),
+// response URLs, and a Socket Mode WebSocket that sends slash commands and
+// button presses and checks their acknowledgements. It records what it
+// receives, per channel, fails on demand and loses its answers to posts on
 // demand, so real slack-go clients can be driven against it.
 package slacktest
 
@@ -42,6 +43,7 @@ const (
 const (
 	MethodAuthTest        = "auth.test"
 	MethodPostMessage     = "chat.postMessage"
+	MethodHistory         = "conversations.history"
 	MethodUsersInfo       = "users.info"
 	MethodConnectionsOpen = "apps.connections.open"
 	MethodResponseURL     = "response_url" // posts to a response URL
@@ -53,6 +55,7 @@ type Server struct {
 	botToken  string
 	appToken  string
 	pingEvery time.Duration
+	now       func() time.Time // stamps messages
 
 	mu        sync.Mutex
 	changed   chan struct{} // closed and replaced on every change
@@ -62,6 +65,7 @@ type Server struct {
 	calls     map[string]int
 	attempts  map[string]int // chat.postMessage per channel, failed ones too
 	failures  map[failKey][]*Failure
+	losses    map[string][]holdgate.Loss // answers to lose, per channel, in order
 	users     map[string]User
 	conns     []*conn
 	opened    int
@@ -71,6 +75,7 @@ type Server struct {
 	closed    bool
 	wg        sync.WaitGroup
 	gate      holdgate.Gate // chat.postMessage waits here while held
+	answers   holdgate.Gate // answers to chat.postMessage wait here while held
 }
 
 // Option configures a Server.
@@ -87,6 +92,13 @@ func WithPingInterval(d time.Duration) Option {
 	return func(s *Server) { s.pingEvery = d }
 }
 
+// WithClock sets the clock that stamps messages (their ts), which
+// conversations.history's oldest and latest compare with; default
+// time.Now. Tests whose bot runs on a moved clock give it the same one.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) { s.now = now }
+}
+
 // New starts a fake Slack on 127.0.0.1 and stops it when tb ends.
 func New(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
@@ -98,22 +110,25 @@ func New(tb testing.TB, opts ...Option) *Server {
 // Start starts a fake Slack on 127.0.0.1; Close stops it.
 func Start(opts ...Option) *Server {
 	s := &Server{
-		botToken: BotToken, appToken: AppToken, pingEvery: 5 * time.Second,
+		botToken: BotToken, appToken: AppToken, pingEvery: 5 * time.Second, now: time.Now,
 		changed:  make(chan struct{}),
 		calls:    map[string]int{},
 		attempts: map[string]int{},
 		failures: map[failKey][]*Failure{},
+		losses:   map[string][]holdgate.Loss{},
 		users:    map[string]User{},
 		acks:     map[string]chan Ack{},
 	}
 	for _, o := range opts {
 		o(s)
 	}
-	s.gate.OnChange(func() {
-		s.mu.Lock()
-		s.changedLocked()
-		s.mu.Unlock()
-	})
+	for _, g := range []*holdgate.Gate{&s.gate, &s.answers} {
+		g.OnChange(func() {
+			s.mu.Lock()
+			s.changedLocked()
+			s.mu.Unlock()
+		})
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/{method}", s.serveAPI)
 	mux.HandleFunc("POST /respond/{id}", s.serveResponse)
@@ -205,8 +220,9 @@ func RateLimited(retryAfter time.Duration) Failure {
 
 type failKey struct{ method, channel string }
 
-// Fail makes calls of method fail; for chat.postMessage, only those to
-// channel unless channel is "". Failures of one method and channel are
+// Fail makes calls of method fail; for a method that names a channel
+// (chat.postMessage, conversations.history), only those to channel unless
+// channel is "". Failures of one method and channel are
 // used in the order they were added.
 func (s *Server) Fail(method, channel string, f Failure) {
 	s.mu.Lock()
@@ -332,8 +348,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "url": "https://slacktest.slack.com/", "team": "slacktest", "team_id": TeamID, "user": "industrybot", "user_id": BotUserID, "bot_id": "B0BOT"})
 	case MethodPostMessage:
 		if s.gate.Pass(r) {
-			s.postMessage(w, r.PostForm)
+			s.postMessage(w, r)
 		}
+	case MethodHistory:
+		s.history(w, r.PostForm)
 	case MethodUsersInfo:
 		s.mu.Lock()
 		u, ok := s.users[r.PostForm.Get("user")]
@@ -360,10 +378,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 // Hold makes chat.postMessage wait, before it delivers anything, until
 // release is called. A call whose client has gone by then (its process
-// died) delivers nothing, like a request that never arrived. Tests of
-// crashes use it to kill a process at a known point: while its posts are in
-// flight, not between Slack's answer and the process recording it, a window
-// no store can close.
+// died) delivers nothing, like a request that never arrived.
 func (s *Server) Hold() (release func()) { return s.gate.Hold() }
 
 // Held counts the posts waiting at a Hold.
@@ -374,12 +389,44 @@ func (s *Server) WaitHeld(ctx context.Context, n int) error {
 	return s.waitFor(ctx, fmt.Sprintf("%d held posts", n), func() bool { return s.gate.Held() == n })
 }
 
+// HoldAnswers makes chat.postMessage post its message, then wait before
+// answering until release is called. Tests of crashes use it to kill a
+// process while Slack has its posts and it has not heard so: an answer
+// whose client has gone by then goes nowhere.
+func (s *Server) HoldAnswers() (release func()) { return s.answers.Hold() }
+
+// HeldAnswers counts the answers waiting at a HoldAnswers.
+func (s *Server) HeldAnswers() int { return s.answers.Held() }
+
+// Loss is how the fake loses its answer to a message it posted.
+type Loss = holdgate.Loss
+
+// The ways to lose an answer.
+const (
+	// LoseReset resets the connection instead of answering.
+	LoseReset = holdgate.Reset
+	// LoseLate answers once the client has given up waiting: after its
+	// timeout, so the answer goes nowhere.
+	LoseLate = holdgate.Late
+)
+
+// LoseAnswers makes the next n chat.postMessage calls to channel post
+// their message and lose the answer as l says.
+func (s *Server) LoseAnswers(channel string, l Loss, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.losses[channel] = append(s.losses[channel], l)
+	}
+}
+
 // Message is a message posted with chat.postMessage.
 type Message struct {
-	Channel string
-	TS      string
-	Text    string // the plain-text fallback
-	Blocks  slackapi.Blocks
+	Channel  string
+	TS       string
+	Text     string // the plain-text fallback
+	Blocks   slackapi.Blocks
+	Metadata slackapi.SlackMetadata
 }
 
 // PlainText is every word the message's blocks show, in order, with mrkdwn
@@ -389,7 +436,8 @@ func (m Message) PlainText() string { return PlainText(m.Blocks) }
 // Buttons are the message's buttons, in order.
 func (m Message) Buttons() []Button { return Buttons(m.Blocks) }
 
-func (s *Server) postMessage(w http.ResponseWriter, form url.Values) {
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
+	form := r.PostForm
 	m := Message{Channel: form.Get("channel"), Text: form.Get("text")}
 	if m.Channel == "" {
 		apiError(w, "channel_not_found")
@@ -401,17 +449,89 @@ func (s *Server) postMessage(w http.ResponseWriter, form url.Values) {
 			return
 		}
 	}
+	if raw := form.Get("metadata"); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &m.Metadata); err != nil || m.Metadata.EventType == "" {
+			apiError(w, "invalid_metadata_format")
+			return
+		}
+	}
 	if m.Text == "" && len(m.Blocks.BlockSet) == 0 {
 		apiError(w, "no_text")
 		return
 	}
 	s.mu.Lock()
 	s.seq++
-	m.TS = fmt.Sprintf("%d.%06d", 1700000000+s.seq, s.seq)
+	m.TS = fmt.Sprintf("%d.%06d", s.now().Unix(), s.seq%1_000_000)
 	s.messages = append(s.messages, m)
+	var loss holdgate.Loss
+	if l := s.losses[m.Channel]; len(l) > 0 {
+		loss, s.losses[m.Channel] = l[0], l[1:]
+	}
 	s.changedLocked()
 	s.mu.Unlock()
+	if loss != 0 {
+		holdgate.Lose(w, r, loss)
+		if loss == holdgate.Reset {
+			return
+		}
+	}
+	s.answers.Pass(r)
 	writeJSON(w, map[string]any{"ok": true, "channel": m.Channel, "ts": m.TS, "message": map[string]any{"type": "message", "text": m.Text, "ts": m.TS, "bot_id": "B0BOT"}})
+}
+
+// history answers conversations.history: the channel's messages newest
+// first, between oldest and latest (exclusive unless inclusive), limit a
+// page (default 100), with their metadata when include_all_metadata is
+// set.
+func (s *Server) history(w http.ResponseWriter, form url.Values) {
+	channel := form.Get("channel")
+	if channel == "" {
+		apiError(w, "channel_not_found")
+		return
+	}
+	stamp := func(name string) (float64, bool) {
+		v, err := strconv.ParseFloat(form.Get(name), 64)
+		return v, err == nil && form.Get(name) != ""
+	}
+	oldest, hasOldest := stamp("oldest")
+	latest, hasLatest := stamp("latest")
+	inclusive := form.Get("inclusive") == "1" || form.Get("inclusive") == "true"
+	limit, err := strconv.Atoi(form.Get("limit"))
+	if err != nil || limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 999)
+	offset, _ := strconv.Atoi(form.Get("cursor"))
+	withMetadata := form.Get("include_all_metadata") == "1" || form.Get("include_all_metadata") == "true"
+	s.mu.Lock()
+	var in []Message
+	for i := len(s.messages) - 1; i >= 0; i-- {
+		m := s.messages[i]
+		ts, _ := strconv.ParseFloat(m.TS, 64)
+		switch {
+		case m.Channel != channel:
+		case hasOldest && (ts < oldest || ts == oldest && !inclusive):
+		case hasLatest && (ts > latest || ts == latest && !inclusive):
+		default:
+			in = append(in, m)
+		}
+	}
+	s.mu.Unlock()
+	page := in[min(offset, len(in)):min(offset+limit, len(in))]
+	out := make([]map[string]any, 0, len(page))
+	for _, m := range page {
+		msg := map[string]any{"type": "message", "ts": m.TS, "text": m.Text, "bot_id": "B0BOT", "app_id": AppID}
+		if withMetadata && m.Metadata.EventType != "" {
+			msg["metadata"] = m.Metadata
+		}
+		out = append(out, msg)
+	}
+	next := ""
+	if offset+limit < len(in) {
+		next = strconv.Itoa(offset + limit)
+	}
+	writeJSON(w, map[string]any{"ok": true, "messages": out, "has_more": next != "", "pin_count": 0,
+		"response_metadata": map[string]any{"next_cursor": next}})
 }
 
 // Messages returns the messages posted to channel, in order; all of them

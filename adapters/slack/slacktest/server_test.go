@@ -3,7 +3,9 @@ package slacktest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -143,5 +145,59 @@ func TestHold(t *testing.T) {
 	}
 	if got := s.Counts(); got["C1"] != 1 || got["C2"] != 0 {
 		t.Errorf("delivered %v, want C1 only", got)
+	}
+}
+
+// TestHistory: conversations.history lists a channel's messages newest
+// first, from oldest, a page at a time, with their metadata only when asked.
+func TestHistory(t *testing.T) {
+	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	s := slacktest.New(t, slacktest.WithClock(func() time.Time { return at }))
+	api := client(s, slacktest.BotToken)
+	meta := slackapi.SlackMetadata{EventType: "test_event", EventPayload: map[string]any{"key": "k1"}}
+	for i := range 5 {
+		opts := []slackapi.MsgOption{slackapi.MsgOptionText(fmt.Sprint("m", i), false)}
+		if i == 1 {
+			opts = append(opts, slackapi.MsgOptionMetadata(meta))
+		}
+		if _, _, err := api.PostMessage("C1", opts...); err != nil {
+			t.Fatal(err)
+		}
+		at = at.Add(time.Minute)
+	}
+	api.PostMessage("C2", slackapi.MsgOptionText("elsewhere", false))
+	var texts []string
+	params := &slackapi.GetConversationHistoryParameters{ChannelID: "C1", Limit: 2, IncludeAllMetadata: true}
+	for {
+		resp, err := api.GetConversationHistory(params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range resp.Messages {
+			texts = append(texts, m.Text)
+			if (m.Text == "m1") != (m.Metadata.EventType == "test_event" && m.Metadata.EventPayload["key"] == "k1") {
+				t.Errorf("%s: metadata %+v", m.Text, m.Metadata)
+			}
+		}
+		if !resp.HasMore {
+			break
+		}
+		params.Cursor = resp.ResponseMetaData.NextCursor
+	}
+	if got := strings.Join(texts, ","); got != "m4,m3,m2,m1,m0" {
+		t.Errorf("history %s, want m4,m3,m2,m1,m0", got)
+	}
+	oldest := time.Date(2026, 11, 26, 9, 2, 0, 0, time.UTC)
+	resp, err := api.GetConversationHistory(&slackapi.GetConversationHistoryParameters{ChannelID: "C1", Oldest: fmt.Sprint(oldest.Unix())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Messages) != 3 || resp.Messages[2].Text != "m2" {
+		t.Errorf("from 09:02: %d messages, want m4, m3, m2", len(resp.Messages))
+	}
+	for _, m := range resp.Messages {
+		if m.Metadata.EventType != "" {
+			t.Errorf("%s: metadata without include_all_metadata", m.Text)
+		}
 	}
 }
