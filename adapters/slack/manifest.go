@@ -29,6 +29,9 @@ type ManifestOptions struct {
 	// PublicChannels adds chat:write.public, so daily picks can go to public
 	// channels the bot was not invited to.
 	PublicChannels bool
+	// History adds ScopesHistory, so a daily pick whose answer was lost
+	// is looked for in the channel instead of reported unknown.
+	History bool
 }
 
 // scopes are the bot scopes the app asks for: slash commands, posting
@@ -38,6 +41,10 @@ var scopes = []string{"commands", "chat:write", "users:read"}
 
 // ScopePublic lets the bot post in public channels it was not invited to.
 const ScopePublic = "chat:write.public"
+
+// ScopesHistory let the bot read the history of the public and private
+// channels it is in: the Poster's Look needs them.
+var ScopesHistory = []string{"channels:history", "groups:history"}
 
 // commands are the slash commands of the manifest: those of the core.
 var commands = []slackapi.ManifestSlashCommand{
@@ -50,7 +57,8 @@ var commands = []slackapi.ManifestSlashCommand{
 
 // Manifest returns a Slack app manifest (YAML) to paste into "Create New
 // App → From a manifest" at https://api.slack.com/apps: the commands, the
-// bot scopes (commands, chat:write, users:read, and ScopePublic on request),
+// bot scopes (commands, chat:write, users:read, and ScopePublic and
+// ScopesHistory on request),
 // interactivity, and Socket Mode or the request URLs of HTTP mode.
 func Manifest(o ManifestOptions) (string, error) {
 	if o.Mode == "" {
@@ -80,6 +88,9 @@ func Manifest(o ManifestOptions) (string, error) {
 	}
 	if o.PublicChannels {
 		m.OAuthConfig.Scopes.Bot = append(m.OAuthConfig.Scopes.Bot, ScopePublic)
+	}
+	if o.History {
+		m.OAuthConfig.Scopes.Bot = append(m.OAuthConfig.Scopes.Bot, ScopesHistory...)
 	}
 	var header string
 	switch o.Mode {
@@ -142,7 +153,10 @@ const socketHeader = `# Slack app manifest for industrybot, Socket Mode (no publ
 # picks), users:read (to let workspace admins and owners manage /daily; drop
 # it and list admins in slack.admins instead if you prefer),
 # chat:write.public (only with --chat-write-public: daily picks in public
-# channels the bot was not invited to).
+# channels the bot was not invited to), channels:history and groups:history
+# (only with --history: a daily pick whose answer was lost is looked for in
+# the channel instead of reported unknown; they let the bot read the
+# channels it is in).
 `
 
 const httpHeader = `# Slack app manifest for industrybot, HTTP mode (Slack POSTs to your server).
@@ -162,5 +176,8 @@ const httpHeader = `# Slack app manifest for industrybot, HTTP mode (Slack POSTs
 # picks), users:read (to let workspace admins and owners manage /daily; drop
 # it and list admins in slack.admins instead if you prefer),
 # chat:write.public (only with --chat-write-public: daily picks in public
-# channels the bot was not invited to).
+# channels the bot was not invited to), channels:history and groups:history
+# (only with --history: a daily pick whose answer was lost is looked for in
+# the channel instead of reported unknown; they let the bot read the
+# channels it is in).
 `

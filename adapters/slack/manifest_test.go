@@ -38,6 +38,7 @@ func TestManifest(t *testing.T) {
 	}{
 		{"socket", slack.ManifestOptions{}, true, "", "", []string{"commands", "chat:write", "users:read"}},
 		{"socket, public channels", slack.ManifestOptions{Mode: slack.ModeSocket, PublicChannels: true}, true, "", "", []string{"commands", "chat:write", "users:read", "chat:write.public"}},
+		{"socket, history", slack.ManifestOptions{Mode: slack.ModeSocket, History: true}, true, "", "", []string{"commands", "chat:write", "users:read", "channels:history", "groups:history"}},
 		{"http", slack.ManifestOptions{Mode: slack.ModeHTTP, URL: "https://bot.example.com/"}, false,
 			"https://bot.example.com/slack/commands", "https://bot.example.com/slack/interactions", []string{"commands", "chat:write", "users:read"}},
 		{"http under a path", slack.ManifestOptions{Mode: slack.ModeHTTP, URL: "https://example.com/industrybot"}, false,
