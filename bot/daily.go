@@ -86,16 +86,37 @@ func parseDaily(text string) (map[string]string, error) {
 // Poster sends a scheduled message, such as the daily pick, to a channel on
 // one platform. Discord and Slack adapters implement it.
 type Poster interface {
-	// Post sends reply to channel. A failure is a *PostError saying whether
-	// retrying can help.
-	Post(ctx context.Context, channel string, reply Reply) error
+	// Post sends reply to channel as the post named key (Post.Key): every
+	// attempt at one post has the same key. A failure is a *PostError
+	// saying whether retrying can help, and whether the platform may have
+	// taken the post all the same (Unknown).
+	Post(ctx context.Context, channel, key string, reply Reply) error
+	// Look reports whether channel has the post named key, sent no
+	// earlier than since, for a post whose answer was lost. An error
+	// wrapping ErrCannotLook means the poster cannot tell (the platform
+	// offers no way, or the bot lacks the permission); another is a
+	// *PostError, a failure that may pass.
+	Look(ctx context.Context, channel, key string, since time.Time) (bool, error)
+	// Dedup is how long after a post its platform answers another with
+	// the same key with the first instead of posting it again (Discord's
+	// nonce), so that sending a post in doubt again is safe; 0 if never.
+	Dedup() time.Duration
 }
+
+// ErrCannotLook is wrapped by the error of Poster.Look when the poster
+// cannot tell whether a post is in the channel.
+var ErrCannotLook = errors.New("cannot look for the post")
 
 // PostError is a failed post.
 type PostError struct {
 	// Permanent is set when retrying cannot help until someone acts: the
 	// channel is unknown, the bot is not in it or lacks permission.
 	Permanent bool
+	// Unknown is set when the request may have reached the platform and
+	// no answer came back (the connection broke after it was sent, or the
+	// answer was slower than the client's timeout): the post may be in
+	// the channel. Sending it again as new could post it twice.
+	Unknown bool
 	// RetryAfter, when set, is how long the platform asked to wait (429).
 	RetryAfter time.Duration
 	// Hint tells an operator what to do, for a permanent failure.
@@ -109,6 +130,8 @@ func (e *PostError) Error() string {
 		return fmt.Sprintf("permanent: %v (%s)", e.Err, e.Hint)
 	case e.Permanent:
 		return fmt.Sprintf("permanent: %v", e.Err)
+	case e.Unknown:
+		return fmt.Sprintf("%v (the request was sent: the post may be in the channel)", e.Err)
 	case e.RetryAfter > 0:
 		return fmt.Sprintf("%v (retry after %s)", e.Err, e.RetryAfter)
 	}
@@ -317,7 +340,7 @@ func (s *Scheduler) Preview(ctx context.Context, sub Subscription, days int) ([]
 		}
 		p, err := s.store.GetPost(ctx, sub.Channel, date)
 		switch {
-		case err == nil && p.State != PostClaimed && p.State != PostPending:
+		case err == nil && !p.Held() && p.State != PostPending:
 			out = append(out, PreviewDay{Date: date, Due: due, State: p.State, Pick: s.engine.cat.Pick(p.Pick)})
 			continue
 		case err != nil && !errors.Is(err, ErrNotFound):
@@ -439,8 +462,13 @@ func (st Status) String() string {
 			title = st.LastTitle.Title
 		}
 		line := fmt.Sprintf("Last: %s, %s: %s", l.Date, title, l.State)
-		if l.State == PostSkipped {
+		switch l.State {
+		case PostSkipped:
 			line = fmt.Sprintf("Last: %s: skipped", l.Date)
+		case PostUnknown:
+			line += ": it may or may not be in the channel; the platform's answer was lost and the bot could not look for it, so it did not send it again"
+		case PostSending:
+			line += ": the platform may have it; the bot checks before sending it again"
 		}
 		if l.Error != "" {
 			line += " (" + l.Error + ")"

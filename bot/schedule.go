@@ -71,8 +71,12 @@ func DueAt(date string, minutes int, loc *time.Location) (time.Time, error) {
 	return target, nil
 }
 
-// Scheduler posts the daily pick to every subscribed channel, exactly once
-// per channel and local date, however many processes run it on one store.
+// Scheduler posts the daily pick to every subscribed channel once per
+// channel and local date, however many processes run it on one store. A
+// post the platform may have taken without the bot hearing so (its answer
+// lost, its process killed during the call) is never sent again as new: it
+// is sent again where the platform drops the copy, looked for where it can
+// be, and otherwise recorded unknown.
 type Scheduler struct {
 	store   Store
 	engine  *Engine
@@ -276,10 +280,10 @@ func (s *Scheduler) due(ctx context.Context, sub Subscription, now time.Time) ([
 		case errors.Is(err, ErrNotFound):
 		case err != nil:
 			return nil, err
-		case p.State == PostClaimed && p.Owner != s.owner && !p.ClaimedAt.Before(now.Add(-s.lease)):
+		case p.Held() && p.Owner != s.owner && !p.ClaimedAt.Before(now.Add(-s.lease)):
 			continue // another process is on it
-		case p.State != PostClaimed && p.State != PostPending:
-			continue // done: sent, missed, skipped or failed
+		case !p.Held() && p.State != PostPending:
+			continue // done: sent, unknown, missed, skipped or failed
 		}
 		jobs = append(jobs, job{sub: sub, date: date, due: due})
 	}
@@ -301,7 +305,7 @@ func (s *Scheduler) orphans(ctx context.Context, now time.Time, subs map[Channel
 		if slices.ContainsFunc(planned, func(j job) bool { return j.sub.Channel == p.Channel && j.date == p.Date }) {
 			continue
 		}
-		if p.State == PostClaimed && p.Owner != s.owner && !p.ClaimedAt.Before(now.Add(-s.lease)) {
+		if p.Held() && p.Owner != s.owner && !p.ClaimedAt.Before(now.Add(-s.lease)) {
 			continue
 		}
 		sub, ok := subs[p.Channel]
@@ -363,13 +367,11 @@ func (s *Scheduler) post(ctx context.Context, j job) {
 		return
 	}
 	// From the claim on, a shutdown must not cut the work in half: a post
-	// the platform took but the store never recorded would go out again
-	// after the restart. The claim's work finishes on a context of its own;
-	// only waits between retries end with ctx.
+	// the platform took but the store never recorded would have to be
+	// settled after the restart. The claim's work finishes on a context of
+	// its own; only waits between retries end with ctx.
 	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.lease/2+30*time.Second)
 	defer cancel()
-	// A record that already existed (a takeover) may be past the window
-	// now, or belong to a channel that unsubscribed.
 	finish := func(state PostState, errText string, d *Deck) {
 		p.State, p.FinishedAt, p.Error = state, s.clock.Now(), errText
 		if err := s.store.FinishPost(work, p, d); errors.Is(err, ErrNotOwner) {
@@ -378,66 +380,218 @@ func (s *Scheduler) post(ctx context.Context, j job) {
 			log.Error("recording the daily post failed", "state", state, "err", err)
 		}
 	}
+	// A post taken over while it was being sent (its process died during
+	// the call, or the platform's answer was lost) may be in the channel.
+	doubt := p.State == PostSending
+	title := s.engine.cat.Pick(p.Pick)
+	next := deck.after(p.Pick)
+	// A record that already existed (a takeover) may be past the window
+	// now, or belong to a channel that unsubscribed.
+	var unsent string
 	switch {
 	case late:
-		finish(PostMissed, "the bot was down longer than daily.catch_up", nil)
-		log.Warn("daily pick missed: the bot was down longer than daily.catch_up", "due", j.due, "late", now.Sub(j.due).Round(time.Second).String())
-		return
+		unsent = "the bot was down longer than daily.catch_up"
 	case j.sub.Paused != "":
-		finish(PostMissed, "the channel unsubscribed", nil)
-		return
+		unsent = "the channel unsubscribed"
+	case title == nil:
+		unsent = fmt.Sprintf("pick %q is no longer in the catalog", p.Pick)
 	}
-	title := s.engine.cat.Pick(p.Pick)
-	if title == nil {
-		finish(PostMissed, fmt.Sprintf("pick %q is no longer in the catalog", p.Pick), nil)
-		log.Warn("daily pick missed: its title left the catalog", "pick", p.Pick)
-		return
-	}
-	next := deck.after(p.Pick)
-	err = s.send(ctx, work, ch, DailyReply(title, s.engine.cat.Source.Attribution()))
-	var perr *PostError
-	switch {
-	case err == nil:
-		finish(PostSent, "", &next)
-		if err := s.store.Remember(work, ch, []string{title.ID}); err != nil {
-			log.Warn("recording the daily pick in channel memory failed", "err", err)
+	if unsent != "" && !doubt {
+		finish(PostMissed, unsent, nil)
+		if late {
+			log.Warn("daily pick missed: the bot was down longer than daily.catch_up", "due", j.due, "late", now.Sub(j.due).Round(time.Second).String())
+		} else if title == nil {
+			log.Warn("daily pick missed: its title left the catalog", "pick", p.Pick)
 		}
-		log.Info("daily pick posted", "pick", title.ID, "attempt", p.Attempts)
-	case errors.As(err, &perr) && perr.Permanent:
-		reason := perr.Error()
-		finish(PostFailed, reason, nil)
-		if err := s.store.PauseSubscription(work, ch, reason); err != nil && !errors.Is(err, ErrNotFound) {
+		return
+	}
+	var state PostState
+	if unsent != "" {
+		// Not to be sent, but it may have been: only look.
+		state, err = s.look(ctx, work, p)
+		if state == PostMissed {
+			err = errors.New(unsent)
+		}
+	} else {
+		if _, ok := s.posters[ch.Platform]; !ok {
+			return // an orphan on a platform this process cannot post to: left to one that can
+		}
+		if !doubt {
+			p.Sending = s.clock.Now()
+		}
+		p.State, p.Error = PostSending, ""
+		if err := s.store.MarkSending(work, p); errors.Is(err, ErrNotOwner) {
+			log.Warn("another process took this post over before it was sent")
+			return
+		} else if err != nil {
+			// Without the mark a crash during the call could not be told
+			// from one before it: do not call.
+			log.Error("recording the daily post as being sent failed; retrying at the next tick", "err", err)
+			return
+		}
+		state, err = s.send(ctx, work, p, DailyReply(title, s.engine.cat.Source.Attribution()), doubt)
+	}
+	errText := ""
+	if err != nil {
+		errText = err.Error()
+	}
+	var perr *PostError
+	permanent := errors.As(err, &perr) && perr.Permanent
+	switch state {
+	case PostSent:
+		finish(PostSent, "", &next)
+		if title != nil {
+			if err := s.store.Remember(work, ch, []string{title.ID}); err != nil {
+				log.Warn("recording the daily pick in channel memory failed", "err", err)
+			}
+		}
+		log.Info("daily pick posted", "pick", p.Pick, "attempt", p.Attempts, "settled", doubt)
+	case PostSending:
+		p.Error = errText
+		if err := s.store.MarkSending(work, p); err != nil && !errors.Is(err, ErrNotOwner) {
+			log.Error("recording the daily post failed", "state", PostSending, "err", err)
+		}
+		log.Warn("daily pick may be in the channel: the platform's answer was lost; settling it at the next tick", "err", err)
+	case PostUnknown:
+		finish(PostUnknown, errText, &next)
+		log.Error("daily pick may or may not be in the channel: the platform's answer was lost and the post cannot be looked for, so it is not sent again; check the channel", "err", err)
+	case PostMissed:
+		finish(PostMissed, errText, nil)
+	case PostFailed:
+		finish(PostFailed, errText, nil)
+	default:
+		finish(PostPending, errText, nil)
+		log.Warn("daily pick not posted yet; retrying at the next tick", "err", err)
+	}
+	if permanent {
+		if err := s.store.PauseSubscription(work, ch, errText); err != nil && !errors.Is(err, ErrNotFound) {
 			log.Error("pausing the subscription failed", "err", err)
 		}
-		if _, seen := s.warned.LoadOrStore(ch.String()+"|"+reason, true); !seen {
-			log.Error("daily pick cannot be posted to this channel: its subscription is paused until someone subscribes it again", "err", reason)
+		if _, seen := s.warned.LoadOrStore(ch.String()+"|"+errText, true); !seen {
+			log.Error("daily pick cannot be posted to this channel: its subscription is paused until someone subscribes it again", "err", errText)
 		}
-	default:
-		finish(PostPending, err.Error(), nil)
-		log.Warn("daily pick not posted yet; retrying at the next tick", "err", err)
 	}
 }
 
 // maxTries bounds the attempts at one post within one claim.
 const maxTries = 4
 
-// send posts reply, retrying transient failures with backoff and waiting
-// what a platform's 429 asks. It gives up, leaving the post pending for
-// the next tick, before half the claim's lease is spent, or when ctx ends
-// between tries; a try under way finishes on work.
-func (s *Scheduler) send(ctx, work context.Context, ch ChannelKey, reply Reply) error {
-	poster := s.posters[ch.Platform]
+// send posts p's reply as the post p.Key names. A post in doubt, which an
+// earlier try may have delivered, is settled before each try: sent again
+// only when that cannot make a second copy, recorded sent if it is found.
+// It returns the state to record and the last error: PostSent, PostFailed
+// (permanently, with nothing in the channel), PostPending (a failure that
+// may pass, with nothing in the channel), PostSending (still in doubt: the
+// next tick settles it) or PostUnknown (it may be in the channel and no
+// one can tell, so it is not sent again).
+func (s *Scheduler) send(ctx, work context.Context, p Post, reply Reply, doubt bool) (PostState, error) {
+	poster := s.posters[p.Channel.Platform]
+	found := false
+	err := s.retry(ctx, p.Channel, func() error {
+		if doubt {
+			v, err := s.settle(work, p)
+			switch {
+			case err != nil:
+				return err
+			case v == present:
+				found = true
+				return nil
+			case v == absent:
+				doubt = false
+			}
+		}
+		err := poster.Post(work, p.Channel.Channel, p.Key(), reply)
+		var perr *PostError
+		if errors.As(err, &perr) && perr.Unknown {
+			doubt = true
+		}
+		return err
+	})
+	var perr *PostError
+	permanent := errors.As(err, &perr) && perr.Permanent
+	switch {
+	case err == nil:
+		if found {
+			s.log.Info("daily pick found in the channel: it had been sent, its answer lost", "channel", p.Channel.String(), "date", p.Date)
+		}
+		return PostSent, nil
+	case errors.Is(err, ErrCannotLook), doubt && permanent:
+		return PostUnknown, err
+	case doubt:
+		return PostSending, err
+	case permanent:
+		return PostFailed, err
+	}
+	return PostPending, err
+}
+
+// look settles a post in doubt that is not to be sent any more (too late,
+// unsubscribed, its title gone): PostSent if the channel has it,
+// PostMissed if it does not, PostUnknown if no one can tell.
+func (s *Scheduler) look(ctx, work context.Context, p Post) (PostState, error) {
+	poster := s.posters[p.Channel.Platform]
+	if poster == nil {
+		return PostUnknown, fmt.Errorf("%w: this process cannot reach %s", ErrCannotLook, p.Channel.Platform)
+	}
+	found := false
+	err := s.retry(ctx, p.Channel, func() (err error) {
+		found, err = poster.Look(work, p.Channel.Channel, p.Key(), p.Sending)
+		return err
+	})
+	switch {
+	case err != nil:
+		return PostUnknown, err
+	case found:
+		return PostSent, nil
+	}
+	return PostMissed, nil
+}
+
+// verdict is what can be said of a post in doubt.
+type verdict int
+
+const (
+	resend  verdict = iota // sending it again cannot make a second copy
+	absent                 // the poster looked: it is not in the channel
+	present                // the poster looked: it is in the channel
+)
+
+// settle decides about a post in doubt: a send began at p.Sending and its
+// outcome is not known. Sending it again is safe while the platform drops
+// a copy with the same key (Discord's nonce); after that, or on a platform
+// that never does, the poster looks for it. An error wrapping
+// ErrCannotLook means no one can tell.
+func (s *Scheduler) settle(ctx context.Context, p Post) (verdict, error) {
+	poster := s.posters[p.Channel.Platform]
+	if d := poster.Dedup(); d > 0 && !p.Sending.IsZero() && s.clock.Now().Sub(p.Sending) < d {
+		return resend, nil
+	}
+	found, err := poster.Look(ctx, p.Channel.Channel, p.Key(), p.Sending)
+	switch {
+	case err != nil:
+		return 0, err
+	case found:
+		return present, nil
+	}
+	return absent, nil
+}
+
+// retry calls try until it succeeds, fails permanently or cannot look,
+// retrying other failures with backoff and waiting what a platform's 429
+// asks (holding every post to that platform). It gives up, returning the
+// last error, before half the claim's lease is spent, or when ctx ends
+// between tries.
+func (s *Scheduler) retry(ctx context.Context, ch ChannelKey, try func() error) error {
 	pace := s.pacers[ch.Platform]
 	start := s.clock.Now()
 	backoff := time.Second
 	var err error
-	for try := 1; try <= maxTries; try++ {
+	for n := 1; n <= maxTries; n++ {
 		if err := pace.wait(ctx); err != nil {
 			return err
 		}
-		err = poster.Post(work, ch.Channel, reply)
-		if err == nil {
-			return nil
+		if err = try(); err == nil || errors.Is(err, ErrCannotLook) {
+			return err
 		}
 		var perr *PostError
 		wait := backoff
@@ -450,10 +604,10 @@ func (s *Scheduler) send(ctx, work context.Context, ch ChannelKey, reply Reply) 
 				pace.hold(perr.RetryAfter) // the whole platform waits
 			}
 		}
-		if try == maxTries || s.clock.Now().Add(wait).Sub(start) > s.lease/2 {
+		if n == maxTries || s.clock.Now().Add(wait).Sub(start) > s.lease/2 {
 			break
 		}
-		s.log.Debug("daily post failed; retrying", "channel", ch.String(), "try", try, "wait", wait.String(), "err", err)
+		s.log.Debug("daily post failed; retrying", "channel", ch.String(), "try", n, "wait", wait.String(), "err", err)
 		if err := s.clock.Sleep(ctx, wait); err != nil {
 			return err
 		}

@@ -52,38 +52,72 @@ func (c *fakeClock) sleeps() []time.Duration {
 }
 
 // fakePoster records posts; fail, when set, decides the fate of each
-// attempt (n counts attempts on that channel from 1).
+// attempt (n counts attempts on that channel from 1) before it posts, and
+// lose whether the answer to one that posted is lost. With dedup set it
+// drops a post whose key it took within dedup, as Discord does with a
+// nonce; Look finds posts by key unless lookErr says otherwise.
 type fakePoster struct {
-	mu    sync.Mutex
-	posts []posted
-	tries map[string]int
-	fail  func(channel string, n int) error
-	clock *fakeClock
+	mu      sync.Mutex
+	posts   []posted
+	tries   map[string]int
+	looks   int
+	fail    func(channel string, n int) error
+	lose    func(channel string, n int) bool
+	dedup   time.Duration
+	lookErr func(channel string) error
+	clock   *fakeClock
 }
 
 type posted struct {
-	channel, pick string
-	at            time.Time
+	channel, key, pick string
+	at                 time.Time
 }
 
-func (p *fakePoster) Post(ctx context.Context, channel string, r bot.Reply) error {
+// errLost is the answer of a post that went in and whose answer was lost.
+var errLost = &bot.PostError{Unknown: true, Err: errors.New("connection reset after the request was sent")}
+
+func (p *fakePoster) Post(ctx context.Context, channel, key string, r bot.Reply) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tries == nil {
 		p.tries = map[string]int{}
 	}
 	p.tries[channel]++
+	n := p.tries[channel]
 	if p.fail != nil {
-		if err := p.fail(channel, p.tries[channel]); err != nil {
+		if err := p.fail(channel, n); err != nil {
 			return err
 		}
 	}
 	if len(r.Picks) != 1 || r.Attribution == "" || len(r.Actions) != 2 {
 		return fmt.Errorf("a daily post needs one pick, an attribution and two buttons: %+v", r)
 	}
-	p.posts = append(p.posts, posted{channel, r.Picks[0].Title.ID, p.clock.Now()})
+	now := p.clock.Now()
+	dup := slices.ContainsFunc(p.posts, func(x posted) bool {
+		return x.channel == channel && x.key == key && now.Sub(x.at) < p.dedup
+	})
+	if !dup {
+		p.posts = append(p.posts, posted{channel, key, r.Picks[0].Title.ID, now})
+	}
+	if p.lose != nil && p.lose(channel, n) {
+		return errLost
+	}
 	return nil
 }
+
+func (p *fakePoster) Look(ctx context.Context, channel, key string, since time.Time) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.looks++
+	if p.lookErr != nil {
+		if err := p.lookErr(channel); err != nil {
+			return false, err
+		}
+	}
+	return slices.ContainsFunc(p.posts, func(x posted) bool { return x.channel == channel && x.key == key }), nil
+}
+
+func (p *fakePoster) Dedup() time.Duration { return p.dedup }
 
 func (p *fakePoster) picks(channel string) []string {
 	p.mu.Lock()
@@ -611,5 +645,150 @@ func TestShutdownFinishesAPostUnderWay(t *testing.T) {
 	}
 	if p := r.post(slackC1, "2026-11-26"); p.State != bot.PostSent {
 		t.Errorf("record %+v, want sent", p)
+	}
+}
+
+// cannotLook is a poster that has no way to look for a post.
+func cannotLook(string) error { return fmt.Errorf("%w: no history scope", bot.ErrCannotLook) }
+
+// TestLostAnswerIsNeverSentAsNew: a post that reached the platform but
+// whose answer was lost (a reset after the request went out, an answer
+// slower than the timeout) is settled, never sent as new: sent again where
+// the platform drops the copy, looked for where it can be, reported unknown
+// where neither.
+func TestLostAnswerIsNeverSentAsNew(t *testing.T) {
+	firstLost := func(_ string, n int) bool { return n == 1 }
+	firstNeverArrived := func(_ string, n int) error {
+		if n == 1 {
+			return &bot.PostError{Unknown: true, Err: errors.New("reset before the platform read it")}
+		}
+		return nil
+	}
+	for _, tc := range []struct {
+		name         string
+		dedup        time.Duration
+		lookErr      func(string) error
+		lose         func(string, int) bool
+		fail         func(string, int) error
+		want         bot.PostState
+		tries, looks int
+	}{
+		{"the platform drops the copy (Discord's nonce): sent again", 2 * time.Minute, cannotLook, firstLost, nil, bot.PostSent, 2, 0},
+		{"looked for and found (Slack with the history scope)", 0, nil, firstLost, nil, bot.PostSent, 1, 1},
+		{"looked for and not there: sent again", 0, nil, nil, firstNeverArrived, bot.PostSent, 2, 1},
+		{"cannot look: unknown, not sent again", 0, cannotLook, firstLost, nil, bot.PostUnknown, 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, longAgo, bot.NewMemoryStore())
+			r.subscribe(slackC1, "09:00", "UTC", longAgo)
+			r.poster.dedup, r.poster.lookErr, r.poster.lose, r.poster.fail = tc.dedup, tc.lookErr, tc.lose, tc.fail
+			r.at(utc("2026-11-26 09:00"))
+			r.at(utc("2026-11-26 09:10"))
+			r.at(utc("2026-11-26 12:00"))
+			if n := len(r.poster.picks("C1")); n != 1 {
+				t.Errorf("%d posts in the channel, want 1", n)
+			}
+			if p := r.post(slackC1, "2026-11-26"); p.State != tc.want {
+				t.Errorf("record %+v, want %s", p, tc.want)
+			}
+			if r.poster.tries["C1"] != tc.tries || r.poster.looks != tc.looks {
+				t.Errorf("%d sends and %d looks, want %d and %d", r.poster.tries["C1"], r.poster.looks, tc.tries, tc.looks)
+			}
+			if tc.want != bot.PostUnknown {
+				return
+			}
+			st, err := r.sched.Status(context.Background(), slackC1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if text := st.String(); !strings.Contains(text, "unknown") || !strings.Contains(text, "may or may not be in the channel") || !strings.Contains(text, "no history scope") {
+				t.Errorf("status does not report the unknown post:\n%s", text)
+			}
+			if !strings.Contains(r.logs.String(), "may or may not be in the channel") {
+				t.Errorf("the unknown post was not logged:\n%s", r.logs)
+			}
+		})
+	}
+}
+
+// TestLostAnswerAfterTheDedupWindow: a post whose answers stay lost is
+// sent again with its key only while the platform would drop the copy;
+// after that, where the bot cannot look, it is reported unknown.
+func TestLostAnswerAfterTheDedupWindow(t *testing.T) {
+	r := newRig(t, longAgo, bot.NewMemoryStore())
+	r.subscribe(slackC1, "09:00", "UTC", longAgo)
+	r.poster.dedup, r.poster.lookErr = 2*time.Minute, cannotLook
+	r.poster.lose = func(string, int) bool { return true }
+	r.at(utc("2026-11-26 09:00"))
+	if p := r.post(slackC1, "2026-11-26"); p.State != bot.PostSending || !p.Sending.Equal(utc("2026-11-26 09:00")) {
+		t.Fatalf("after a tick of lost answers: %+v, want sending since 09:00", p)
+	}
+	tries := r.poster.tries["C1"]
+	r.at(utc("2026-11-26 09:10"))
+	if p := r.post(slackC1, "2026-11-26"); p.State != bot.PostUnknown {
+		t.Errorf("after the window: %+v, want unknown", p)
+	}
+	if n := r.poster.tries["C1"]; n != tries {
+		t.Errorf("sent again after the window: %d tries, want %d", n, tries)
+	}
+	if n := len(r.poster.picks("C1")); n != 1 {
+		t.Errorf("%d posts, want 1", n)
+	}
+}
+
+// TestKilledDuringTheCall: a process killed while the platform was
+// answering left its post "sending"; whoever takes it over settles it
+// instead of sending it anew, whether or not the call had reached the
+// platform.
+func TestKilledDuringTheCall(t *testing.T) {
+	ctx := context.Background()
+	date, due := "2026-11-26", utc("2026-11-26 09:00")
+	for _, tc := range []struct {
+		name    string
+		reached bool // the killed call had reached the platform
+		dedup   time.Duration
+		lookErr func(string) error
+		owner   string
+		at      string
+		want    bot.PostState
+		posts   int
+	}{
+		{"restart, the platform drops the copy, it had arrived", true, 2 * time.Minute, cannotLook, "host-a", "2026-11-26 09:01", bot.PostSent, 1},
+		{"restart, the platform drops the copy, it had not arrived", false, 2 * time.Minute, cannotLook, "host-a", "2026-11-26 09:01", bot.PostSent, 1},
+		{"restart, looked for and found", true, 0, nil, "host-a", "2026-11-26 09:01", bot.PostSent, 1},
+		{"restart, looked for and not there", false, 0, nil, "host-a", "2026-11-26 09:01", bot.PostSent, 1},
+		{"restart, cannot look", true, 0, cannotLook, "host-a", "2026-11-26 09:01", bot.PostUnknown, 1},
+		{"another process after the lease and the window: cannot tell", true, 2 * time.Minute, cannotLook, "host-b", "2026-11-26 09:03", bot.PostUnknown, 1},
+		{"too late to post, looked for and found", true, 0, nil, "host-a", "2026-11-26 11:30", bot.PostSent, 1},
+		{"too late to post, looked for and not there", false, 0, nil, "host-a", "2026-11-26 11:30", bot.PostMissed, 0},
+		{"too late to post, cannot look", true, 2 * time.Minute, cannotLook, "host-a", "2026-11-26 11:30", bot.PostUnknown, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, longAgo, bot.NewMemoryStore())
+			r.subscribe(slackC1, "09:00", "UTC", longAgo)
+			r.poster.dedup, r.poster.lookErr = tc.dedup, tc.lookErr
+			// host-a claimed the post, marked it sending and died in the call.
+			p, won, err := r.store.ClaimPost(ctx, bot.Post{Channel: slackC1, Date: date, Pick: "heat", State: bot.PostClaimed, Owner: "host-a", Due: due, ClaimedAt: due}, due)
+			if err != nil || !won {
+				t.Fatalf("claim: %v %v", won, err)
+			}
+			p.State, p.Sending = bot.PostSending, due
+			if err := r.store.MarkSending(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			if tc.reached {
+				r.poster.posts = append(r.poster.posts, posted{"C1", p.Key(), "heat", due})
+			}
+			cfg := r.cfg
+			cfg.Owner = tc.owner
+			r.sched = bot.NewScheduler(cfg)
+			r.at(utc(tc.at))
+			if got := r.post(slackC1, date); got.State != tc.want {
+				t.Errorf("record %+v, want %s", got, tc.want)
+			}
+			if got := r.poster.picks("C1"); len(got) != tc.posts || len(got) == 1 && got[0] != "heat" {
+				t.Errorf("posts %v, want %d of heat", got, tc.posts)
+			}
+		})
 	}
 }

@@ -2,6 +2,9 @@ package discord
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +17,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/sendtrace"
 )
 
 // Poster implements bot.Poster on Discord: it sends a reply to a channel as
@@ -37,40 +41,97 @@ func NewPoster(s *discordgo.Session, log *slog.Logger) *Poster {
 // defaultRetryAfter is the wait a 429 that names none is given.
 const defaultRetryAfter = time.Second
 
-// Post sends reply to the channel with this id. A failure is a
-// *bot.PostError: Permanent, with a Hint, when the channel is unknown (404,
-// code 10003), the bot cannot see it (403, 50001) or may not post there
-// (403, 50013), or the token is refused (401); RetryAfter when Discord rate
-// limits (429); neither for server errors (5xx) and network failures, which
-// may pass. discordgo's own retries are off: the caller decides when to try
-// again. A reply longer than one message is sent as several; a failure
-// part-way returns the error, with the first messages sent.
-func (p *Poster) Post(ctx context.Context, channel string, reply bot.Reply) error {
+// NonceWindow is how long after a message Discord is taken to answer
+// another with the same nonce with the first instead of posting it again.
+// Discord promises "the past few minutes"; two is the reading that errs on
+// the safe side.
+const NonceWindow = 2 * time.Minute
+
+// Post sends reply to the channel with this id, as the post named key:
+// every message carries a nonce made of key and its part, with
+// enforce_nonce, so Discord drops a copy sent again within NonceWindow
+// and answers with the first. A failure is a *bot.PostError: Permanent,
+// with a Hint, when the channel is unknown (404, code 10003), the bot
+// cannot see it (403, 50001) or may not post there (403, 50013), or the
+// token is refused (401); RetryAfter when Discord rate limits (429);
+// Unknown when the request was sent and no answer came back (the
+// connection broke, or the answer was slower than the client's timeout),
+// or when a reply of several messages fails after the first went out;
+// none of these for server errors (5xx) and network failures before
+// sending, which may pass. discordgo's own retries are off: the caller
+// decides when to try again.
+func (p *Poster) Post(ctx context.Context, channel, key string, reply bot.Reply) error {
 	if channel == "" {
 		return &bot.PostError{Permanent: true, Err: errors.New("discord: posting needs a channel id"), Hint: "name the channel by its id (Developer Mode → Copy Channel ID)"}
 	}
 	if p.s.Token == "" {
 		return &bot.PostError{Permanent: true, Err: errors.New("discord: posting needs the bot token"), Hint: "set INDUSTRYBOT_DISCORD_TOKEN"}
 	}
-	for i, m := range render(reply) {
+	parts := render(reply)
+	for i, m := range parts {
 		rec := &lastResponse{}
 		next := p.s.Client.Transport
 		if next == nil {
 			next = http.DefaultTransport
 		}
 		client := &http.Client{Transport: &recorder{next: next, last: rec}, Timeout: p.s.Client.Timeout}
-		send := &discordgo.MessageSend{Content: m.Content, Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions()}
-		_, err := p.s.ChannelMessageSendComplex(channel, send,
-			discordgo.WithContext(ctx), discordgo.WithClient(client),
+		for _, e := range m.Embeds {
+			if e.Type == "" {
+				e.Type = discordgo.EmbedTypeRich // as discordgo's ChannelMessageSendComplex does
+			}
+		}
+		send := nonceMessage{
+			MessageSend:  &discordgo.MessageSend{Content: m.Content, Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions()},
+			Nonce:        Nonce(key, i),
+			EnforceNonce: true,
+		}
+		tctx, trace := sendtrace.With(ctx)
+		endpoint := discordgo.EndpointChannelMessages(channel)
+		body, err := p.s.RequestWithBucketID(http.MethodPost, endpoint, send, endpoint,
+			discordgo.WithContext(tctx), discordgo.WithClient(client),
 			discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
+		if err == nil {
+			var msg discordgo.Message
+			if err = json.Unmarshal(body, &msg); err == nil && msg.ID == "" {
+				err = errors.New("the answer names no message")
+			}
+		}
 		if err != nil {
-			pe := classify(channel, err, rec)
-			p.log.Warn("posting to a discord channel failed", "channel", channel, "part", i+1, "permanent", pe.Permanent, "retry_after", pe.RetryAfter, "err", pe.Err)
+			pe := classify(channel, err, rec, trace)
+			if i > 0 && !pe.Unknown {
+				pe = &bot.PostError{Unknown: true, Err: fmt.Errorf("%w; the first %d of its %d messages went out", pe.Err, i, len(parts))}
+			}
+			p.log.Warn("posting to a discord channel failed", "channel", channel, "part", i+1, "permanent", pe.Permanent, "unknown", pe.Unknown, "retry_after", pe.RetryAfter, "err", pe.Err)
 			return pe
 		}
 	}
 	return nil
 }
+
+// nonceMessage is a message with a nonce Discord enforces, which
+// discordgo's MessageSend does not carry.
+type nonceMessage struct {
+	*discordgo.MessageSend
+	Nonce        string `json:"nonce"`
+	EnforceNonce bool   `json:"enforce_nonce"`
+}
+
+// Nonce is the nonce of part (from 0) of the post named key: 25
+// characters, Discord's most, the same for every attempt at it.
+func Nonce(key string, part int) string {
+	sum := sha256.Sum256([]byte(key + "#" + strconv.Itoa(part)))
+	return "ib" + hex.EncodeToString(sum[:])[:23]
+}
+
+// Look implements bot.Poster: Discord has no way to find a message by its
+// nonce, and reading a channel's history needs a permission the bot does
+// not ask for. A post in doubt is sent again within NonceWindow instead.
+func (p *Poster) Look(context.Context, string, string, time.Time) (bool, error) {
+	return false, fmt.Errorf("%w: Discord offers no way to find a message by its nonce once its few minutes have passed", bot.ErrCannotLook)
+}
+
+// Dedup implements bot.Poster: NonceWindow.
+func (p *Poster) Dedup() time.Duration { return NonceWindow }
 
 // lastResponse is the status and Retry-After of the last response to one
 // post: discordgo does not return them for every failure (a 429 whose body
@@ -116,11 +177,15 @@ const (
 
 // classify turns a failed send into a *bot.PostError. Its text names the
 // channel, the status and Discord's code, never the token.
-func classify(channel string, err error, rec *lastResponse) *bot.PostError {
+func classify(channel string, err error, rec *lastResponse, trace *sendtrace.Trace) *bot.PostError {
 	rec.mu.Lock()
 	status, headerRetry := rec.status, rec.retryAfter
 	rec.mu.Unlock()
 	what := "discord: posting to channel " + channel
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) {
@@ -142,12 +207,11 @@ func classify(channel string, err error, rec *lastResponse) *bot.PostError {
 		}
 	}
 	switch {
+	case status == 0 && trace.Written(), status/100 == 2:
+		// Sent, and no answer, or one cut short: Discord may have it.
+		return &bot.PostError{Unknown: true, Err: fmt.Errorf("%s: no answer to the request sent: %w", what, err)}
 	case status == 0:
-		// No answer: a network failure or a cancelled context.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
+		// Not sent: a network failure or a cancelled context.
 		return &bot.PostError{Err: fmt.Errorf("%s: %w", what, err)}
 	case status == http.StatusTooManyRequests:
 		wait := headerRetry

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func TestPosterPostsLikeRandom(t *testing.T) {
 	f := discordtest.Start(t, discordtest.Options{Token: testToken})
 	p := newPoster(t, f, testToken, &logBuffer{})
 	reply := dailyReply(t)
-	if err := p.Post(context.Background(), "111", reply); err != nil {
+	if err := p.Post(context.Background(), "111", "key", reply); err != nil {
 		t.Fatal(err)
 	}
 	msgs := f.Messages("111")
@@ -106,13 +107,13 @@ func TestPosterClassifiesFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			channel := "2" + strings.Repeat("0", 10) + string(rune('a'+n))
 			f.FailChannel(channel, tc.failure)
-			err := p.Post(context.Background(), channel, reply)
+			err := p.Post(context.Background(), channel, "key", reply)
 			var pe *bot.PostError
 			if !errors.As(err, &pe) {
 				t.Fatalf("Post = %v, want a *bot.PostError", err)
 			}
-			if pe.Permanent != tc.permanent || pe.RetryAfter != tc.retryAfter {
-				t.Errorf("permanent %v, retry after %v; want %v, %v (%v)", pe.Permanent, pe.RetryAfter, tc.permanent, tc.retryAfter, err)
+			if pe.Permanent != tc.permanent || pe.RetryAfter != tc.retryAfter || pe.Unknown {
+				t.Errorf("permanent %v, retry after %v, unknown %v; want %v, %v, false: Discord answered (%v)", pe.Permanent, pe.RetryAfter, pe.Unknown, tc.permanent, tc.retryAfter, err)
 			}
 			if !strings.Contains(pe.Hint, tc.hint) || (tc.permanent && pe.Hint == "") || (!tc.permanent && pe.Hint != "") {
 				t.Errorf("hint %q, want one containing %q", pe.Hint, tc.hint)
@@ -130,10 +131,10 @@ func TestPosterClassifiesFailures(t *testing.T) {
 	}
 	t.Run("works again when the failure passes", func(t *testing.T) {
 		f.FailChannel("3000", discordtest.Failure{Status: 500, Times: 1})
-		if err := p.Post(context.Background(), "3000", reply); err == nil {
+		if err := p.Post(context.Background(), "3000", "key", reply); err == nil {
 			t.Fatal("first post succeeded, want the injected 500")
 		}
-		if err := p.Post(context.Background(), "3000", reply); err != nil {
+		if err := p.Post(context.Background(), "3000", "key", reply); err != nil {
 			t.Fatalf("second post: %v", err)
 		}
 		if n := f.MessageCount("3000"); n != 1 {
@@ -150,10 +151,10 @@ func TestPosterNetworkFailureIsTransient(t *testing.T) {
 	f := discordtest.NewServer(discordtest.Options{Token: testToken})
 	p := newPoster(t, f, testToken, &logBuffer{})
 	f.Close()
-	err := p.Post(context.Background(), "111", dailyReply(t))
+	err := p.Post(context.Background(), "111", "key", dailyReply(t))
 	var pe *bot.PostError
-	if !errors.As(err, &pe) || pe.Permanent || pe.RetryAfter != 0 {
-		t.Fatalf("Post = %#v, want a transient *bot.PostError", err)
+	if !errors.As(err, &pe) || pe.Permanent || pe.RetryAfter != 0 || pe.Unknown {
+		t.Fatalf("Post = %#v, want a transient *bot.PostError, not Unknown: nothing was sent", err)
 	}
 	if strings.Contains(err.Error(), testToken) {
 		t.Errorf("error %q holds the token", err)
@@ -171,10 +172,102 @@ func TestPosterNeedsTokenAndChannel(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := newPoster(t, f, tc.token, &logBuffer{}).Post(context.Background(), tc.channel, dailyReply(t))
+			err := newPoster(t, f, tc.token, &logBuffer{}).Post(context.Background(), tc.channel, "key", dailyReply(t))
 			var pe *bot.PostError
 			if !errors.As(err, &pe) || !pe.Permanent || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Post = %v, want a permanent error mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestPosterSendsANonce: every message of a post carries a nonce made of
+// its key, at most 25 characters, with enforce_nonce, so Discord answers a
+// second send of the same post with the first message instead of posting
+// it again.
+func TestPosterSendsANonce(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, discordtest.Options{Token: testToken})
+	p := newPoster(t, f, testToken, &logBuffer{})
+	reply := dailyReply(t)
+	key := "discord:111/2026-11-26"
+	for range 2 {
+		if err := p.Post(context.Background(), "111", key, reply); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs := f.Messages("111")
+	if len(msgs) != 1 || f.Dropped("111") != 1 {
+		t.Fatalf("%d messages, %d dropped; want the second send dropped", len(msgs), f.Dropped("111"))
+	}
+	var sent struct {
+		Nonce        string `json:"nonce"`
+		EnforceNonce bool   `json:"enforce_nonce"`
+	}
+	if err := json.Unmarshal(msgs[0].JSON, &sent); err != nil {
+		t.Fatal(err)
+	}
+	if sent.Nonce != Nonce(key, 0) || len(sent.Nonce) > 25 || !sent.EnforceNonce {
+		t.Errorf("nonce %q (%d chars), enforce_nonce %v; want %q, at most 25, enforced", sent.Nonce, len(sent.Nonce), sent.EnforceNonce, Nonce(key, 0))
+	}
+	if Nonce(key, 1) == Nonce(key, 0) || Nonce("discord:112/2026-11-26", 0) == Nonce(key, 0) || Nonce("discord:111/2026-11-27", 0) == Nonce(key, 0) {
+		t.Error("nonces of another part, channel or day are the same")
+	}
+	if err := p.Post(context.Background(), "111", "discord:111/2026-11-27", reply); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.MessageCount("111"); n != 2 {
+		t.Errorf("another day's post: %d messages, want 2", n)
+	}
+	if d := p.Dedup(); d != NonceWindow {
+		t.Errorf("Dedup = %s, want %s", d, NonceWindow)
+	}
+	if _, err := p.Look(context.Background(), "111", key, time.Now()); !errors.Is(err, bot.ErrCannotLook) {
+		t.Errorf("Look = %v, want ErrCannotLook", err)
+	}
+}
+
+// TestPosterLostAnswerIsUnknown: a post Discord took whose answer was lost
+// (a reset, an answer after the client's timeout) fails as Unknown, never
+// as a failure to send again as new; sent again with its key, it is not
+// posted twice.
+func TestPosterLostAnswerIsUnknown(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, discordtest.Options{Token: testToken})
+	p := newPoster(t, f, testToken, &logBuffer{})
+	// The fake answers late only once this client has given up: its
+	// timeout is what the late case waits, and ample for the request to
+	// reach the fake on a loaded machine. The other requests go through p.
+	sess, err := NewSession(SessionConfig{Token: testToken, APIURL: f.URL, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	impatient := NewPoster(sess, nil)
+	for _, tc := range []struct {
+		name string
+		loss discordtest.Loss
+		via  *Poster
+	}{
+		{"reset after acceptance", discordtest.LoseReset, p},
+		{"answer after the client's timeout", discordtest.LoseLate, impatient},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			channel := fmt.Sprint(400 + tc.loss)
+			key := "discord:" + channel + "/2026-11-26"
+			f.LoseAnswers(channel, tc.loss, 1)
+			err := tc.via.Post(context.Background(), channel, key, dailyReply(t))
+			var pe *bot.PostError
+			if !errors.As(err, &pe) || !pe.Unknown || pe.Permanent {
+				t.Fatalf("Post = %v, want an Unknown *bot.PostError", err)
+			}
+			if n := f.MessageCount(channel); n != 1 {
+				t.Fatalf("%d messages, want the one Discord took", n)
+			}
+			if err := p.Post(context.Background(), channel, key, dailyReply(t)); err != nil {
+				t.Fatalf("sent again: %v", err)
+			}
+			if n := f.MessageCount(channel); n != 1 || f.Dropped(channel) != 1 {
+				t.Errorf("sent again: %d messages, %d dropped; want 1 and 1", n, f.Dropped(channel))
 			}
 		})
 	}

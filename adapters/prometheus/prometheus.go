@@ -44,7 +44,7 @@ func New() *Metrics {
 		}, []string{"platform", "command"}),
 		posts: prom.NewCounterVec(prom.CounterOpts{
 			Name: "industrybot_daily_posts_total",
-			Help: "Daily posts by platform and result: sent, missed (too late), failed (permanently; the subscription is paused), pending (a transient failure left for the next tick).",
+			Help: "Daily posts by platform and result: sent, missed (too late), failed (permanently; the subscription is paused), pending (a failure the platform answered, left for the next tick), unknown (the platform's answer was lost and the post could not be looked for: it may or may not be in the channel, and is not sent again).",
 		}, []string{"platform", "result"}),
 		retries: prom.NewCounterVec(prom.CounterOpts{
 			Name: "industrybot_daily_post_retries_total",
@@ -119,14 +119,20 @@ type poster struct {
 	retries prom.Counter
 }
 
-func (p *poster) Post(ctx context.Context, channel string, r bot.Reply) error {
-	err := p.next.Post(ctx, channel, r)
+func (p *poster) Post(ctx context.Context, channel, key string, r bot.Reply) error {
+	err := p.next.Post(ctx, channel, key, r)
 	var perr *bot.PostError
 	if err != nil && !(errors.As(err, &perr) && perr.Permanent) {
 		p.retries.Inc()
 	}
 	return err
 }
+
+func (p *poster) Look(ctx context.Context, channel, key string, since time.Time) (bool, error) {
+	return p.next.Look(ctx, channel, key, since)
+}
+
+func (p *poster) Dedup() time.Duration { return p.next.Dedup() }
 
 // HTTP measures the requests h serves, labelled by the ServeMux pattern
 // that matched them.

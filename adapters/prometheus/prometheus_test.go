@@ -79,10 +79,25 @@ func TestStoreErrorsAndPosts(t *testing.T) {
 	if err := s.FinishPost(ctx, p, nil); err != nil {
 		t.Fatal(err)
 	}
+	// A post whose answer was lost and could not be looked for: being sent
+	// is no result, unknown is one.
+	q, _, _ := s.ClaimPost(ctx, bot.Post{Channel: ch, Date: "2026-11-27", Pick: "kids", State: bot.PostClaimed, Owner: "a", Due: now, ClaimedAt: now}, now)
+	q.State, q.Sending = bot.PostSending, now
+	if err := s.MarkSending(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	q.State = bot.PostUnknown
+	if err := s.FinishPost(ctx, q, nil); err != nil {
+		t.Fatal(err)
+	}
 	out := gather(t, m)
+	if strings.Contains(out, `result="sending"`) {
+		t.Error("a post being sent was counted as a result")
+	}
 	for _, want := range []string{
 		`industrybot_store_errors_total{op="recent"} 2`,
 		`industrybot_daily_posts_total{platform="slack",result="sent"} 1`,
+		`industrybot_daily_posts_total{platform="slack",result="unknown"} 1`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %s in\n%s", want, grep(out, "industrybot_"))
@@ -95,7 +110,13 @@ func TestStoreErrorsAndPosts(t *testing.T) {
 
 type posterFunc func() error
 
-func (f posterFunc) Post(context.Context, string, bot.Reply) error { return f() }
+func (f posterFunc) Post(context.Context, string, string, bot.Reply) error { return f() }
+
+func (f posterFunc) Look(context.Context, string, string, time.Time) (bool, error) {
+	return false, bot.ErrCannotLook
+}
+
+func (f posterFunc) Dedup() time.Duration { return 0 }
 
 func TestPosterRetries(t *testing.T) {
 	m := prometheus.New()
@@ -103,10 +124,30 @@ func TestPosterRetries(t *testing.T) {
 	i := 0
 	p := m.Poster(bot.Discord, posterFunc(func() error { i++; return errs[i-1] }))
 	for range errs {
-		p.Post(context.Background(), "1", bot.Reply{})
+		p.Post(context.Background(), "1", "key", bot.Reply{})
 	}
 	if !strings.Contains(gather(t, m), `industrybot_daily_post_retries_total{platform="discord"} 2`) {
 		t.Errorf("want two transient failures counted:\n%s", grep(gather(t, m), "retries"))
+	}
+}
+
+// lookPoster finds every post and says its platform drops copies for a
+// minute.
+type lookPoster struct{ posterFunc }
+
+func (lookPoster) Look(context.Context, string, string, time.Time) (bool, error) { return true, nil }
+
+func (lookPoster) Dedup() time.Duration { return time.Minute }
+
+// TestPosterPassesLookAndDedup: the scheduler settles a post in doubt
+// through the measured poster, so it must answer as the platform's.
+func TestPosterPassesLookAndDedup(t *testing.T) {
+	p := prometheus.New().Poster(bot.Slack, lookPoster{posterFunc(func() error { return nil })})
+	if found, err := p.Look(context.Background(), "C1", "key", time.Now()); !found || err != nil {
+		t.Errorf("Look = %v, %v; want the wrapped poster's true", found, err)
+	}
+	if d := p.Dedup(); d != time.Minute {
+		t.Errorf("Dedup = %s, want the wrapped poster's 1m", d)
 	}
 }
 

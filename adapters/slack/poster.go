@@ -11,6 +11,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/sendtrace"
 )
 
 // MinRetryAfter is the least wait a rate-limited post reports: Slack allows
@@ -27,8 +28,9 @@ type PosterConfig struct {
 
 // Poster implements bot.Poster on Slack: chat.postMessage with the bot
 // token, the reply rendered as for a slash command (blocks, buttons and the
-// plain-text fallback). It does not pace itself; a 429 comes back as a
-// *bot.PostError with RetryAfter.
+// plain-text fallback) with metadata naming the post, and
+// conversations.history to look for a post whose answer was lost. It does
+// not pace itself; a 429 comes back as a *bot.PostError with RetryAfter.
 type Poster struct {
 	api   *slackapi.Client
 	token string
@@ -55,31 +57,103 @@ func NewPoster(c PosterConfig) (*Poster, error) {
 	return &Poster{api: api, token: c.BotToken}, nil
 }
 
-// Post sends reply to channel (a channel id such as C0123ABCD). A failure
-// is a *bot.PostError:
+// MetadataEventType is the event_type of the metadata a daily post
+// carries; its event_payload's "key" names the post.
+const MetadataEventType = "industrybot_daily"
+
+// Post sends reply to channel (a channel id such as C0123ABCD) as the post
+// named key, which the message carries in its metadata so that Look can
+// find it. A failure is a *bot.PostError:
 //
 //   - Permanent, with a Hint saying what to do, when the channel is unknown
 //     or archived, the bot is not in it, the token lacks a scope or is no
 //     longer valid, or Slack refuses the message itself;
 //   - RetryAfter (at least MinRetryAfter) when Slack rate-limits the post;
-//   - neither for a server error, a network error or an ended ctx, which
-//     retrying may cure.
+//   - Unknown when the request was sent and no answer came back (the
+//     connection broke, or the answer was slower than the client's
+//     timeout): Slack may have posted it;
+//   - none of these for a server error, a network error before sending or
+//     an ended ctx, which retrying may cure.
 //
 // Its text never holds the token.
-func (p *Poster) Post(ctx context.Context, channel string, reply bot.Reply) error {
+func (p *Poster) Post(ctx context.Context, channel, key string, reply bot.Reply) error {
 	m := Render(reply)
-	_, _, err := p.api.PostMessageContext(ctx, channel,
+	tctx, trace := sendtrace.With(ctx)
+	_, _, err := p.api.PostMessageContext(tctx, channel,
 		slackapi.MsgOptionText(m.Text, false),
 		slackapi.MsgOptionBlocks(m.Blocks...),
+		slackapi.MsgOptionMetadata(slackapi.SlackMetadata{EventType: MetadataEventType, EventPayload: map[string]any{"key": key}}),
 	)
 	if err == nil {
 		return nil
 	}
-	return classify(scrub(fmt.Errorf("slack: chat.postMessage to channel %s: %w", channel, err), p.token))
+	pe := classify(scrub(fmt.Errorf("slack: chat.postMessage to channel %s: %w", channel, err), p.token))
+	if trace.Written() && !pe.Permanent && pe.RetryAfter == 0 && !answered(err) {
+		pe.Unknown = true
+	}
+	return pe
 }
 
-// classify says whether a failed chat.postMessage is worth retrying, and
-// what an operator should do when it is not.
+// answered reports whether err is an answer of Slack's: a status it
+// returned or an error it named.
+func answered(err error) bool {
+	var sc slackapi.StatusCodeError
+	var se slackapi.SlackErrorResponse
+	var rl *slackapi.RateLimitedError
+	return errors.As(err, &sc) || errors.As(err, &se) || errors.As(err, &rl)
+}
+
+// How far Look reads a channel's history: from a little before the send
+// began (clocks disagree), a page of lookPage messages at a time, up to
+// lookPages pages.
+const (
+	lookBack  = 15 * time.Minute
+	lookPage  = 200
+	lookPages = 5
+)
+
+const hintHistory = "the bot cannot read the channel's history to look for a post whose answer was lost: add the channels:history and groups:history scopes (industrybot slack manifest --history) and reinstall the app, and invite the bot to the channel"
+
+// Look implements bot.Poster: it reads channel's history since a little
+// before since (conversations.history, with the messages' metadata) for
+// the post named key. It cannot look (an error wrapping bot.ErrCannotLook)
+// without the channels:history or groups:history scope, outside the
+// channel, or past lookPages pages of messages; other failures are
+// *bot.PostError.
+func (p *Poster) Look(ctx context.Context, channel, key string, since time.Time) (bool, error) {
+	params := &slackapi.GetConversationHistoryParameters{ChannelID: channel, Limit: lookPage, IncludeAllMetadata: true, Inclusive: true}
+	if !since.IsZero() {
+		from := since.Add(-lookBack)
+		params.Oldest = fmt.Sprintf("%d.%06d", from.Unix(), from.Nanosecond()/1000)
+	}
+	for range lookPages {
+		resp, err := p.api.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			pe := classify(scrub(fmt.Errorf("slack: conversations.history of channel %s: %w", channel, err), p.token))
+			if pe.Permanent {
+				return false, fmt.Errorf("%w: %v (%s)", bot.ErrCannotLook, pe.Err, hintHistory)
+			}
+			return false, pe
+		}
+		for _, m := range resp.Messages {
+			if m.Metadata.EventType == MetadataEventType && m.Metadata.EventPayload["key"] == key {
+				return true, nil
+			}
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			return false, nil
+		}
+		params.Cursor = resp.ResponseMetaData.NextCursor
+	}
+	return false, fmt.Errorf("%w: channel %s has more than %d messages since the post was sent", bot.ErrCannotLook, channel, lookPage*lookPages)
+}
+
+// Dedup implements bot.Poster: Slack has no idempotency key, so a post in
+// doubt is looked for before it is sent again.
+func (p *Poster) Dedup() time.Duration { return 0 }
+
+// classify says whether a failed call is worth retrying, and what an
+// operator should do when it is not.
 func classify(err error) *bot.PostError {
 	var rl *slackapi.RateLimitedError
 	if errors.As(err, &rl) {

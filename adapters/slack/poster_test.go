@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +40,7 @@ func TestPost(t *testing.T) {
 	fake := slacktest.New(t)
 	p := mustPoster(t, fake)
 	reply := randomReply(t)
-	if err := p.Post(t.Context(), "C1", reply); err != nil {
+	if err := p.Post(t.Context(), "C1", "key", reply); err != nil {
 		t.Fatal(err)
 	}
 	got := fake.Messages("C1")
@@ -91,13 +93,13 @@ func TestPostFailures(t *testing.T) {
 			fake := slacktest.New(t)
 			p := mustPoster(t, fake)
 			fake.FailPosts("C1", tc.failure)
-			err := p.Post(t.Context(), "C1", randomReply(t))
+			err := p.Post(t.Context(), "C1", "key", randomReply(t))
 			var pe *bot.PostError
 			if !errors.As(err, &pe) {
 				t.Fatalf("Post = %v (%T), want a *bot.PostError", err, err)
 			}
-			if pe.Permanent != tc.permanent || pe.RetryAfter != tc.retryAfter {
-				t.Errorf("permanent %v, retry after %v; want %v, %v (%v)", pe.Permanent, pe.RetryAfter, tc.permanent, tc.retryAfter, err)
+			if pe.Permanent != tc.permanent || pe.RetryAfter != tc.retryAfter || pe.Unknown {
+				t.Errorf("permanent %v, retry after %v, unknown %v; want %v, %v, false: Slack answered (%v)", pe.Permanent, pe.RetryAfter, pe.Unknown, tc.permanent, tc.retryAfter, err)
 			}
 			if !strings.Contains(pe.Hint, tc.hint) {
 				t.Errorf("hint %q lacks %q", pe.Hint, tc.hint)
@@ -110,11 +112,11 @@ func TestPostFailures(t *testing.T) {
 			}
 			// Other channels are unaffected, and the channel recovers once
 			// the failure is gone.
-			if err := p.Post(t.Context(), "C2", randomReply(t)); err != nil {
+			if err := p.Post(t.Context(), "C2", "key", randomReply(t)); err != nil {
 				t.Errorf("C2: %v", err)
 			}
 			fake.ClearFailures("C1")
-			if err := p.Post(t.Context(), "C1", randomReply(t)); err != nil {
+			if err := p.Post(t.Context(), "C1", "key", randomReply(t)); err != nil {
 				t.Errorf("C1 after clearing: %v", err)
 			}
 		})
@@ -129,7 +131,7 @@ func TestPostFailsOnlyAsManyTimesAsAsked(t *testing.T) {
 	fake.FailPosts("C1", f)
 	var errs []error
 	for range 3 {
-		errs = append(errs, p.Post(t.Context(), "C1", randomReply(t)))
+		errs = append(errs, p.Post(t.Context(), "C1", "key", randomReply(t)))
 	}
 	if errs[0] == nil || errs[1] == nil || errs[2] != nil {
 		t.Errorf("errors %v, want two failures then success", errs)
@@ -145,10 +147,10 @@ func TestPostNetworkError(t *testing.T) {
 	fake := slacktest.New(t)
 	p := mustPoster(t, fake)
 	fake.Close()
-	err := p.Post(t.Context(), "C1", randomReply(t))
+	err := p.Post(t.Context(), "C1", "key", randomReply(t))
 	var pe *bot.PostError
-	if !errors.As(err, &pe) || pe.Permanent || pe.RetryAfter != 0 {
-		t.Fatalf("Post = %#v, want a transient *bot.PostError", err)
+	if !errors.As(err, &pe) || pe.Permanent || pe.RetryAfter != 0 || pe.Unknown {
+		t.Fatalf("Post = %#v, want a transient *bot.PostError, not Unknown: nothing was sent", err)
 	}
 	if strings.Contains(err.Error(), slacktest.BotToken) || !strings.Contains(err.Error(), "chat.postMessage") {
 		t.Errorf("error %q: want the method and no token", err)
@@ -160,7 +162,7 @@ func TestPostEndedContext(t *testing.T) {
 	p := mustPoster(t, fake)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	err := p.Post(ctx, "C1", randomReply(t))
+	err := p.Post(ctx, "C1", "key", randomReply(t))
 	var pe *bot.PostError
 	if !errors.As(err, &pe) || pe.Permanent || !errors.Is(err, context.Canceled) {
 		t.Errorf("Post = %v, want a transient error wrapping context.Canceled", err)
@@ -170,5 +172,123 @@ func TestPostEndedContext(t *testing.T) {
 func TestNewPosterNeedsToken(t *testing.T) {
 	if _, err := slack.NewPoster(slack.PosterConfig{}); err == nil || !strings.Contains(err.Error(), "slack.bot_token") {
 		t.Errorf("got %v, want an error naming slack.bot_token", err)
+	}
+}
+
+// TestPostCarriesItsKeyAndLookFindsIt: a post's metadata names it, and
+// Look finds it in the channel's history, from a little before its send
+// began, across pages.
+func TestPostCarriesItsKeyAndLookFindsIt(t *testing.T) {
+	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	fake := slacktest.New(t, slacktest.WithClock(func() time.Time { return at }))
+	p := mustPoster(t, fake)
+	key := "slack:C1/2026-11-26"
+	if err := p.Post(t.Context(), "C1", key, randomReply(t)); err != nil {
+		t.Fatal(err)
+	}
+	m := fake.Messages("C1")[0]
+	if m.Metadata.EventType != slack.MetadataEventType || m.Metadata.EventPayload["key"] != key {
+		t.Errorf("metadata %+v, want event type %s with key %s", m.Metadata, slack.MetadataEventType, key)
+	}
+	// Enough later messages for the post to be on the third page.
+	for i := range 450 {
+		if err := p.Post(t.Context(), "C1", fmt.Sprint("other", i), randomReply(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		key   string
+		since time.Time
+		want  bool
+	}{
+		{"its own key", key, at, true},
+		{"a send that began a little later, by another clock", key, at.Add(10 * time.Minute), true},
+		{"another key", "slack:C1/2026-11-27", at, false},
+		{"only messages from long after", key, at.Add(time.Hour), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			found, err := p.Look(t.Context(), "C1", tc.key, tc.since)
+			if err != nil || found != tc.want {
+				t.Errorf("Look = %v, %v; want %v", found, err, tc.want)
+			}
+		})
+	}
+	if d := p.Dedup(); d != 0 {
+		t.Errorf("Dedup = %s, want 0: Slack has no idempotency key", d)
+	}
+}
+
+// TestLookWithoutHistory: without the history scopes, or outside the
+// channel, the bot cannot look; a failure that may pass is not that.
+func TestLookWithoutHistory(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		failure  slacktest.Failure
+		cannot   bool
+		mentions string
+	}{
+		{"missing scope", slacktest.Failure{Error: "missing_scope", Needed: "channels:history"}, true, "channels:history"},
+		{"not in channel", slacktest.NotInChannel, true, "--history"},
+		{"server error", slacktest.ServerError, false, "conversations.history"},
+		{"rate limited", slacktest.RateLimited(3 * time.Second), false, "conversations.history"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := slacktest.New(t)
+			p := mustPoster(t, fake)
+			fake.Fail(slacktest.MethodHistory, "C1", tc.failure)
+			_, err := p.Look(t.Context(), "C1", "slack:C1/2026-11-26", time.Now())
+			var pe *bot.PostError
+			switch {
+			case errors.Is(err, bot.ErrCannotLook) != tc.cannot:
+				t.Errorf("Look = %v; cannot look: %v, want %v", err, errors.Is(err, bot.ErrCannotLook), tc.cannot)
+			case !tc.cannot && (!errors.As(err, &pe) || pe.Permanent):
+				t.Errorf("Look = %v, want a *bot.PostError that may pass", err)
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.mentions) || strings.Contains(err.Error(), slacktest.BotToken) {
+				t.Errorf("error %q: want %q and no token", err, tc.mentions)
+			}
+		})
+	}
+}
+
+// TestPostLostAnswerIsUnknown: a post Slack took whose answer was lost
+// (a reset, an answer after the client's timeout) fails as Unknown, and
+// Look finds it.
+func TestPostLostAnswerIsUnknown(t *testing.T) {
+	fake := slacktest.New(t)
+	p := mustPoster(t, fake)
+	// The fake answers late only once this client has given up: its
+	// timeout is what the late case waits, and ample for the request to
+	// reach the fake on a loaded machine.
+	impatient, err := slack.NewPoster(slack.PosterConfig{BotToken: slacktest.BotToken, APIURL: fake.APIURL(), HTTPClient: &http.Client{Timeout: 2 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		channel string
+		loss    slacktest.Loss
+		via     *slack.Poster
+	}{
+		{"reset after acceptance", "CRESET", slacktest.LoseReset, p},
+		{"answer after the client's timeout", "CLATE", slacktest.LoseLate, impatient},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			key := "slack:" + tc.channel + "/2026-11-26"
+			fake.LoseAnswers(tc.channel, tc.loss, 1)
+			since := time.Now()
+			err := tc.via.Post(t.Context(), tc.channel, key, randomReply(t))
+			var pe *bot.PostError
+			if !errors.As(err, &pe) || !pe.Unknown || pe.Permanent {
+				t.Fatalf("Post = %v, want an Unknown *bot.PostError", err)
+			}
+			if n := fake.Count(tc.channel); n != 1 {
+				t.Fatalf("%d messages, want the one Slack took", n)
+			}
+			if found, err := p.Look(t.Context(), tc.channel, key, since); !found || err != nil {
+				t.Errorf("Look = %v, %v; want it found", found, err)
+			}
+		})
 	}
 }

@@ -31,12 +31,18 @@ type recorder struct {
 	picks []string
 }
 
-func (r *recorder) Post(_ context.Context, _ string, reply bot.Reply) error {
+func (r *recorder) Post(_ context.Context, _, _ string, reply bot.Reply) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.picks = append(r.picks, reply.Picks[0].Title.ID)
 	return nil
 }
+
+func (r *recorder) Look(context.Context, string, string, time.Time) (bool, error) {
+	return false, bot.ErrCannotLook
+}
+
+func (r *recorder) Dedup() time.Duration { return 0 }
 
 // TestScheduleSurvivesRestart runs the scheduler on an SQLite file, stops
 // it, and starts a new one on the same file: the subscription and the

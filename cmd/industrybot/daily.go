@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -180,6 +181,12 @@ func (a *app) postersConfigured() map[bot.Platform]bot.Poster {
 // cliPoster is a poster the command line holds but never uses.
 type cliPoster struct{}
 
-func (cliPoster) Post(context.Context, string, bot.Reply) error {
+func (cliPoster) Post(context.Context, string, string, bot.Reply) error {
 	return &bot.PostError{Err: errors.New("the command line does not post")}
 }
+
+func (cliPoster) Look(context.Context, string, string, time.Time) (bool, error) {
+	return false, fmt.Errorf("%w: the command line does not look", bot.ErrCannotLook)
+}
+
+func (cliPoster) Dedup() time.Duration { return 0 }

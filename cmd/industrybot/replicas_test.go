@@ -113,10 +113,9 @@ func (r *replica) delivered(into map[string]int) int {
 //
 // The victim is killed while every post it has claimed is still in flight
 // or waiting its turn (its fakes hold posts at the door and never deliver
-// them), so its claims must be taken over. A crash in the milliseconds
-// between a platform accepting a message and the store recording it would
-// send that message twice; no store can close that window, and the test
-// does not aim its kill at it.
+// them), so its claims must be taken over, and those it was sending
+// settled: sent again with the same nonce on Discord, looked for on Slack.
+// A kill after a platform took a post is TestDailyPostKilledDuringTheCall's.
 //
 // INDUSTRYBOT_REPLICAS_SUBS and INDUSTRYBOT_REPLICAS_PROCS scale it up
 // (scripts/replicas.sh).
