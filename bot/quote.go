@@ -54,11 +54,12 @@ func visible(s string) string {
 }
 
 // delink breaks what the platforms would turn into a link: the "://" of a
-// URL, and each dot between a letter or digit and a label of two or more
-// letters and digits starting with a letter, as a domain has before its
-// TLD. Numbers ("3.5", "v2.0") and abbreviations ("e.g.") stay as they are.
-// The dots IDNA reads as full stops (。．｡﹒ and the one dot leader) count
-// too when they stand between ASCII letters and digits.
+// URL, and each dot between a word rune (a letter, mark or number of any
+// script, as IDNA allows in a label) and a label of two or more that does
+// not start with a digit, as a domain has before its TLD. Numbers ("3.5",
+// "v2.0") and abbreviations ("e.g.") stay as they are. The dots IDNA reads
+// as full stops (。．｡﹒ and the one dot leader) count too when they stand
+// between ASCII letters and digits, so CJK sentences keep theirs.
 func delink(s string) string {
 	if !strings.ContainsAny(s, ".:。．｡﹒․") {
 		return s
@@ -89,12 +90,16 @@ func isAltDot(r rune) bool {
 }
 
 // domainDot reports whether the dot at rs[i] joins two labels of a domain:
-// a word rune before it, a letter and another word rune after it.
+// a word rune before it, and after it a word rune that is neither a digit
+// nor a mark, then another word rune.
 func domainDot(rs []rune, i int, word func(rune) bool) bool {
-	return i > 0 && i+2 < len(rs) && word(rs[i-1]) && word(rs[i+1]) && unicode.IsLetter(rs[i+1]) && word(rs[i+2])
+	return i > 0 && i+2 < len(rs) && word(rs[i-1]) && word(rs[i+1]) && !unicode.IsDigit(rs[i+1]) && !unicode.IsMark(rs[i+1]) && word(rs[i+2])
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+// isWordRune reports whether r may stand in a domain's label: letters,
+// marks ("e\u0301") and numbers, Nl and No included ("Ⅻ" and "²" become
+// "xii" and "2" under IDNA).
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsNumber(r) }
 
 func isASCIIWordRune(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'

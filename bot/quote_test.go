@@ -39,6 +39,9 @@ func TestQuote(t *testing.T) {
 		{"ideographic full stop", "evil。com and 東京。大阪", 80, "“evil[.]com and 東京。大阪”"},
 		{"fullwidth full stop", "evil．com", 80, "“evil[.]com”"},
 		{"non-Latin domain", "пример.рф", 80, "“пример[.]рф”"},
+		{"letter number before the dot", "ꛪ.A0 Ⅻ.com", 80, "“ꛪ[.]A0 Ⅻ[.]com”"},
+		{"combining mark before the dot", "cafe\u0301.com", 80, "“cafe\u0301[.]com”"},
+		{"superscript after the dot", "x.²a", 80, "“x[.]²a”"},
 		{"numbers stay", "3.5 stars, v2.0, 127.0.0.1", 80, "“3.5 stars, v2.0, 127.0.0.1”"},
 		{"abbreviations stay", "e.g. tense, i.e. talky", 80, "“e.g. tense, i.e. talky”"},
 		{"sentences stay", "Tense. Talky... like Succession.", 80, "“Tense. Talky... like Succession.”"},
@@ -55,8 +58,8 @@ func TestQuote(t *testing.T) {
 }
 
 // linkable finds what Discord or Slack would turn into a link: a scheme's
-// "://", or a dot between a domain's labels.
-var linkable = regexp.MustCompile(`://|[\p{L}\p{N}][.。．｡﹒․]\p{L}[\p{L}\p{N}]`)
+// "://", or a dot between a domain's labels (see delink).
+var linkable = regexp.MustCompile(`://|[\p{L}\p{M}\p{N}]\.[\p{L}\p{Nl}\p{No}][\p{L}\p{M}\p{N}]|[A-Za-z0-9][。．｡﹒․][A-Za-z][A-Za-z0-9]`)
 
 // FuzzQuote holds Quote to its promises on any text: one line of valid
 // UTF-8, no control or format character, at most max runes between the
