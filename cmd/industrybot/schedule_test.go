@@ -342,7 +342,7 @@ func (p *serveProcess) stop() {
 
 // settled sums the daily posts a process's /metrics counts as finished.
 func settled(addr string) int {
-	resp, err := http.Get("http://" + addr + "/metrics")
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Get("http://" + addr + "/metrics")
 	if err != nil {
 		return 0
 	}
