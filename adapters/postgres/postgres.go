@@ -1,6 +1,6 @@
 // Package postgres keeps the bot's state in PostgreSQL, so several replicas
 // share one state: channel memory, subscriptions, and the claims that make
-// every daily post go out exactly once between them.
+// every daily post go out once between them, never twice.
 package postgres
 
 import (
