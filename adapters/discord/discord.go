@@ -17,6 +17,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/reqbody"
 	"github.com/industrybot/industrybot/internal/slowpath"
 )
 
@@ -47,6 +48,10 @@ type Config struct {
 	// Now is the clock HTTP interactions' timestamps are checked against.
 	// Default time.Now.
 	Now func() time.Time
+	// Bodies reads the bodies of HTTP interactions, a bounded number at a
+	// time; share one between every route of a server. Default: a
+	// reqbody.Reader of the adapter's own.
+	Bodies *reqbody.Reader
 }
 
 // Adapter answers Discord interactions with the bot, whichever transport
@@ -60,6 +65,7 @@ type Adapter struct {
 	deferAfter    time.Duration
 	handleTimeout time.Duration
 	now           func() time.Time
+	bodies        *reqbody.Reader
 	inflight      inflight
 }
 
@@ -112,7 +118,7 @@ func New(c Config) (*Adapter, error) {
 	case c.REST == nil:
 		return nil, errors.New("discord: the adapter needs a REST session (NewSession)")
 	}
-	a := &Adapter{h: c.Handler, titles: c.Titles, rest: c.REST, log: c.Logger, deferAfter: c.DeferAfter, handleTimeout: c.HandleTimeout, now: c.Now}
+	a := &Adapter{h: c.Handler, titles: c.Titles, rest: c.REST, log: c.Logger, deferAfter: c.DeferAfter, handleTimeout: c.HandleTimeout, now: c.Now, bodies: c.Bodies}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -124,6 +130,9 @@ func New(c Config) (*Adapter, error) {
 	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	if a.bodies == nil {
+		a.bodies = reqbody.New(0)
 	}
 	return a, nil
 }

@@ -7,20 +7,24 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/industrybot/industrybot/internal/reqbody"
 )
 
 // InteractionsPath is where serve mounts the HTTP interactions endpoint:
 // the application's Interactions Endpoint URL ends with it.
 const InteractionsPath = "/discord/interactions"
 
-// MaxBody bounds an HTTP interaction's body. Discord's are a few kilobytes.
-const MaxBody = 1 << 20
+// MaxBody bounds an HTTP interaction's body. Most are a few kilobytes; a
+// button's carries the message it is on (at most 6,000 characters of
+// embeds here), and an interaction with resolved users, members, roles,
+// channels, messages or attachments can reach a few hundred.
+const MaxBody = 256 << 10
 
 // MaxSkew is how far an HTTP interaction's signed timestamp may be from
 // the clock: an older one may be a replay.
@@ -40,8 +44,10 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 // (the "Interactions Endpoint URL" of the application). Every request must
 // carry an Ed25519 signature by key over timestamp + body, with a
 // timestamp within MaxSkew of now: anything else gets 401 and no detail,
-// as Discord requires (it sends bad signatures on purpose to check). A body
-// over MaxBody gets 413. A PING gets {"type":1}; commands, buttons and
+// as Discord requires (it sends bad signatures on purpose to check). The
+// headers are checked before the body is read, and the body is read with
+// Config.Bodies: over MaxBody it gets 413, and 503 when too many large
+// bodies are being read. A PING gets {"type":1}; commands, buttons and
 // autocompletes get their answer in the response, within Discord's 3
 // seconds, and any follow-up through the interaction's webhook.
 func (a *Adapter) Interactions(key ed25519.PublicKey) http.Handler {
@@ -51,38 +57,32 @@ func (a *Adapter) Interactions(key ed25519.PublicKey) http.Handler {
 }
 
 func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request, key ed25519.PublicKey) {
-	sig, err := hex.DecodeString(r.Header.Get("X-Signature-Ed25519"))
-	ts := r.Header.Get("X-Signature-Timestamp")
-	if err != nil || len(sig) != ed25519.SignatureSize || ts == "" {
-		unauthorized(w)
+	// The headers first: a request that cannot be Discord's is refused
+	// before a byte of its body is read.
+	sig, ts, err := a.signatureHeaders(r.Header)
+	if err != nil {
+		a.refuse(w, r, err)
 		return
 	}
-	if r.ContentLength > MaxBody {
+	body, err := a.bodies.Read(w, r, MaxBody, ts, func(signed []byte) error {
+		if !ed25519.Verify(key, signed, sig) {
+			return errBadSignature
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errBadSignature):
+		a.refuse(w, r, err)
+		return
+	case errors.Is(err, reqbody.ErrTooLarge):
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
+	case errors.Is(err, reqbody.ErrBusy):
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	case err != nil:
 		http.Error(w, "reading the request failed", http.StatusBadRequest)
-		return
-	}
-	if !ed25519.Verify(key, append([]byte(ts), body...), sig) {
-		unauthorized(w)
-		return
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		unauthorized(w)
-		return
-	}
-	if skew := a.now().Sub(time.Unix(sec, 0)); skew > MaxSkew || skew < -MaxSkew {
-		a.log.Warn("refused an HTTP interaction with a stale timestamp", "skew", skew.Round(time.Second))
-		unauthorized(w)
 		return
 	}
 	var i discordgo.Interaction
@@ -121,6 +121,41 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request, key ed25519.
 		a.log.Error("an HTTP interaction went unanswered", "interaction", i.ID)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
+}
+
+// signatureHeaders checks what can be checked before the body is read:
+// X-Signature-Ed25519 is 128 hex digits and X-Signature-Timestamp a Unix
+// time within MaxSkew of now.
+func (a *Adapter) signatureHeaders(h http.Header) (sig []byte, ts string, err error) {
+	hexSig, ts := h.Get("X-Signature-Ed25519"), h.Get("X-Signature-Timestamp")
+	if hexSig == "" || ts == "" {
+		return nil, "", errors.New("no X-Signature-Ed25519 or X-Signature-Timestamp")
+	}
+	if len(hexSig) != 2*ed25519.SignatureSize {
+		return nil, "", errors.New("X-Signature-Ed25519 is not 128 hex digits")
+	}
+	if sig, err = hex.DecodeString(hexSig); err != nil {
+		return nil, "", errors.New("X-Signature-Ed25519 is not 128 hex digits")
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return nil, "", errors.New("X-Signature-Timestamp is not a Unix time")
+	}
+	if skew := a.now().Sub(time.Unix(sec, 0)); skew > MaxSkew || skew < -MaxSkew {
+		return nil, "", fmt.Errorf("X-Signature-Timestamp is %s from now, more than %s", skew.Round(time.Second), MaxSkew)
+	}
+	return sig, ts, nil
+}
+
+var errBadSignature = errors.New("the signature does not match the timestamp, the body and the public key")
+
+// refuse answers a request that is not signed as Discord signs: 401. The
+// reason is logged at debug level only: anyone can send such requests, as
+// fast as they like, and industrybot_http_requests_total counts them by
+// route and code.
+func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, why error) {
+	a.log.Debug("refused an HTTP interaction", "remote", r.RemoteAddr, "reason", why)
+	unauthorized(w)
 }
 
 func unauthorized(w http.ResponseWriter) {

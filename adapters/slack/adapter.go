@@ -18,6 +18,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/reqbody"
 	"github.com/industrybot/industrybot/internal/slowpath"
 )
 
@@ -36,8 +37,6 @@ const (
 	// DefaultAdminTTL is how long a users.info answer about a user being an
 	// admin is trusted.
 	DefaultAdminTTL = 5 * time.Minute
-	// DefaultMaxBody bounds the body of an HTTP request from Slack.
-	DefaultMaxBody = 1 << 20
 	// followUpTimeout bounds the work on one answer sent to a response_url.
 	followUpTimeout = 30 * time.Second
 	// maxRetries is how often a follow-up or a users.info lookup is retried
@@ -64,28 +63,31 @@ type Config struct {
 	Now        func() time.Time // default: time.Now
 	AckWithin  time.Duration    // default: DefaultAckWithin
 	AdminTTL   time.Duration    // default: DefaultAdminTTL
-	MaxBody    int64            // default: DefaultMaxBody
+	// Bodies reads the bodies of HTTP requests, a bounded number at a
+	// time; share one between every route of a server. Default: a
+	// reqbody.Reader of the adapter's own.
+	Bodies *reqbody.Reader
 }
 
 // Adapter answers Slack's slash commands and button presses with the bot.
 // One Adapter serves one mode: Run keeps its Socket Mode connection, or
 // Commands and Interactions serve the HTTP routes.
 type Adapter struct {
-	h       bot.Handler
-	log     *slog.Logger
-	mode    string
-	secret  string
-	apiURL  string
-	appTok  string
-	botTok  string
-	client  *http.Client
-	api     *slackapi.Client // the Web API with the bot token; nil without one
-	hooks   *slackapi.Client // response_url posts: no token
-	admins  []string
-	cache   *adminCache
-	now     func() time.Time
-	ack     time.Duration
-	maxBody int64
+	h      bot.Handler
+	log    *slog.Logger
+	mode   string
+	secret string
+	apiURL string
+	appTok string
+	botTok string
+	client *http.Client
+	api    *slackapi.Client // the Web API with the bot token; nil without one
+	hooks  *slackapi.Client // response_url posts: no token
+	admins []string
+	cache  *adminCache
+	now    func() time.Time
+	ack    time.Duration
+	bodies *reqbody.Reader
 
 	// sleep waits before a retry; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -102,7 +104,7 @@ func New(c Config) (*Adapter, error) {
 	a := &Adapter{
 		h: c.Handler, log: c.Logger, mode: c.Mode, secret: c.SigningSecret,
 		appTok: c.AppToken, botTok: c.BotToken, client: c.HTTPClient,
-		admins: slices.Clone(c.Admins), now: c.Now, ack: c.AckWithin, maxBody: c.MaxBody,
+		admins: slices.Clone(c.Admins), now: c.Now, ack: c.AckWithin, bodies: c.Bodies,
 		apiURL: APIURL(c.APIURL), sleep: sleepCtx,
 	}
 	if a.log == nil {
@@ -120,8 +122,8 @@ func New(c Config) (*Adapter, error) {
 	if a.ack <= 0 {
 		a.ack = DefaultAckWithin
 	}
-	if a.maxBody <= 0 {
-		a.maxBody = DefaultMaxBody
+	if a.bodies == nil {
+		a.bodies = reqbody.New(0)
 	}
 	ttl := c.AdminTTL
 	if ttl <= 0 {

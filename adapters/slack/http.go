@@ -3,22 +3,23 @@ package slack
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/industrybot/industrybot/internal/reqbody"
 )
 
 // Commands returns the handler of slash commands sent over HTTP
 // (POST /slack/commands). Every request must be signed with the signing
-// secret (401 with no detail otherwise); a body over MaxBody gets 413 and
-// a signed body that is not a slash command 400. The answer is the
+// secret (401 with no detail otherwise); a body over MaxCommandBody gets
+// 413 and a signed body that is not a slash command 400. The answer is the
 // response itself when it is ready within the ack budget, else an empty
 // 200 followed by a post to the response_url.
 func (a *Adapter) Commands() http.Handler {
-	return a.signed(func(w http.ResponseWriter, r *http.Request, form url.Values) {
+	return a.signed(MaxCommandBody, func(w http.ResponseWriter, r *http.Request, form url.Values) {
 		if form.Get("ssl_check") == "1" { // Slack checking the certificate
 			w.WriteHeader(http.StatusOK)
 			return
@@ -40,7 +41,7 @@ func (a *Adapter) Commands() http.Handler {
 // acknowledged at once with an empty 200; its answer goes to the
 // response_url.
 func (a *Adapter) Interactions() http.Handler {
-	return a.signed(func(w http.ResponseWriter, r *http.Request, form url.Values) {
+	return a.signed(MaxInteractionBody, func(w http.ResponseWriter, r *http.Request, form url.Values) {
 		payload := form.Get("payload")
 		if payload == "" {
 			http.Error(w, "no payload", http.StatusBadRequest)
@@ -56,22 +57,45 @@ func (a *Adapter) Interactions() http.Handler {
 	})
 }
 
-// signed reads a request's body within the size limit, checks its
-// signature and parses it as a form before calling next.
-func (a *Adapter) signed(next func(http.ResponseWriter, *http.Request, url.Values)) http.Handler {
+// Body limits of the routes, sized to what Slack sends. A slash command
+// is a form of a dozen short fields and the text typed after the command
+// (a kilobyte or two; 64 KiB leaves room for a long paste, which the core
+// then refuses with a reason). A button press carries the whole message
+// the button is on, and one of the bot's messages holds up to 50 blocks of
+// 3,000 characters.
+const (
+	MaxCommandBody     = 64 << 10
+	MaxInteractionBody = 256 << 10
+)
+
+// signed checks a request's signature headers, then reads its body within
+// limit and checks the signature over it, and parses the body as a form
+// before calling next. Nothing of the body is read for a request whose
+// headers are missing, malformed or stale: those get 401 at once, like a
+// bad signature.
+func (a *Adapter) signed(limit int64, next func(http.ResponseWriter, *http.Request, url.Values)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.maxBody))
+		sig, err := signature(r.Header, a.now())
 		if err != nil {
-			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-				return
-			}
-			http.Error(w, "cannot read the request body", http.StatusBadRequest)
+			a.refuse(w, r, err)
 			return
 		}
-		if err := Verify(r.Header, body, a.secret, a.now()); err != nil {
-			a.log.Info("slack: refused a request", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", err)
-			w.WriteHeader(http.StatusUnauthorized)
+		body, err := a.bodies.Read(w, r, limit, signedPrefix(r.Header), func(signed []byte) error {
+			return signedWith(a.secret, sig, signed)
+		})
+		switch {
+		case errors.Is(err, ErrBadSignature):
+			a.refuse(w, r, err)
+			return
+		case errors.Is(err, reqbody.ErrTooLarge):
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		case errors.Is(err, reqbody.ErrBusy):
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		case err != nil:
+			http.Error(w, "cannot read the request body", http.StatusBadRequest)
 			return
 		}
 		form, err := url.ParseQuery(string(body))
@@ -81,6 +105,15 @@ func (a *Adapter) signed(next func(http.ResponseWriter, *http.Request, url.Value
 		}
 		next(w, r, form)
 	})
+}
+
+// refuse answers a request that is not signed as Slack signs: 401, no
+// detail. The reason is logged at debug level only: anyone can send such
+// requests, as fast as they like, and industrybot_http_requests_total
+// counts them by route and code.
+func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, why error) {
+	a.log.Debug("slack: refused a request", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", why)
+	w.WriteHeader(http.StatusUnauthorized)
 }
 
 func commandFromForm(f url.Values) slackapi.SlashCommand {

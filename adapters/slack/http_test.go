@@ -32,7 +32,7 @@ func TestHTTPRequests(t *testing.T) {
 		h.Set(slack.HeaderSignature, slacktest.Sign(secret, ts, body))
 		return h
 	}
-	oversized := append(bytes.Repeat([]byte("a"), slack.DefaultMaxBody), '=')
+	oversized := append(bytes.Repeat([]byte("a"), slack.MaxCommandBody), '=')
 	tests := []struct {
 		name   string
 		path   string

@@ -33,7 +33,7 @@ func discordComponents(s *server) ([]component, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := discordadapter.New(discordadapter.Config{Handler: s.bot, Titles: s.engine, REST: sess, Logger: log})
+	a, err := discordadapter.New(discordadapter.Config{Handler: s.bot, Titles: s.engine, REST: sess, Logger: log, Bodies: s.bodies})
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/industrybot/industrybot/adapters/prometheus"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/reqbody"
 )
 
 func (e *env) serveCmd() *cobra.Command {
@@ -41,6 +42,9 @@ type server struct {
 	engine *bot.Engine // the bot's, for autocompletion
 	mux    *http.ServeMux
 	checks *readiness
+	// bodies reads the bodies of the platforms' HTTP routes, a bounded
+	// number of large ones at a time across all of them.
+	bodies *reqbody.Reader
 	// posters send daily picks; a platform adds itself when it has the
 	// credentials to post (a Discord bot token, a Slack bot token).
 	posters map[bot.Platform]bot.Poster
@@ -85,7 +89,7 @@ func (a *app) serve(ctx context.Context) error {
 	posters := map[bot.Platform]bot.Poster{}
 	sched := a.scheduler(store, engine, posters, owner(ln.Addr().String()))
 	b := bot.New(bot.Config{Engine: engine, Memory: store, Daily: sched, Logger: a.log})
-	s := &server{app: a, bot: metrics.Bot(b), engine: engine, mux: http.NewServeMux(), checks: newReadiness(a.log), posters: posters}
+	s := &server{app: a, bot: metrics.Bot(b), engine: engine, mux: http.NewServeMux(), checks: newReadiness(a.log), bodies: reqbody.New(0), posters: posters}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

@@ -31,6 +31,7 @@ func slackComponents(s *server) ([]component, error) {
 		APIURL:     c.APIURL,
 		Admins:     c.Admins,
 		HTTPClient: client,
+		Bodies:     s.bodies,
 	}
 	switch c.Mode {
 	case slackadapter.ModeHTTP:

@@ -5,6 +5,8 @@
 //
 //	go run ./cmd/loadtest                  # builds industrybot, runs every phase
 //	go run ./cmd/loadtest -duration 20s -rate 1000 -conns 32
+//	go run ./cmd/loadtest -attack 2000     # unsigned bodies from 2,000 connections, and signed requests among them
+//	go run ./cmd/loadtest -shutdown        # SIGTERM under load behind a simulated load balancer: resets counted
 package main
 
 import (
@@ -42,12 +44,29 @@ func main() {
 	conns := flag.Int("conns", 32, "concurrent requests of the throughput phase")
 	store := flag.String("store", "sqlite", "the bot's store.driver: sqlite or memory")
 	cpus := flag.String("server-cpus", "", "run both servers on these CPUs (taskset -c), e.g. 0, and this program with taskset -c 1, so load and servers do not share cores")
+	attackConns := flag.Int("attack", 0, "instead of the phases: this many connections send large bodies that are not validly signed, for -duration, while signed requests are timed among them")
+	shutdown := flag.Bool("shutdown", false, "instead of the phases: stop serve with SIGTERM under load from -conns keep-alive connections behind a simulated load balancer, and count the requests reset")
+	delay := flag.String("shutdown-delay", "", "the bot's http.shutdown_delay (default: its own)")
+	attacker := flag.String("attacker", "", "internal: attack this address with -attack connections until standard input ends")
 	flag.Parse()
 	if *bare != "" {
 		serveBare(*bare)
 		return
 	}
-	if err := run(*bin, *store, *cpus, *duration, *rate, *conns); err != nil {
+	if *attacker != "" {
+		attack(*attacker, *attackConns)
+		return
+	}
+	var err error
+	switch {
+	case *attackConns > 0:
+		err = runAttack(*bin, *store, *duration, *attackConns)
+	case *shutdown:
+		err = runShutdown(*bin, *store, *delay, *conns)
+	default:
+		err = run(*bin, *store, *cpus, *duration, *rate, *conns)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
@@ -98,46 +117,13 @@ func serveBare(addr string) {
 }
 
 func run(bin, store, cpus string, d time.Duration, rate, conns int) error {
-	dir, err := os.MkdirTemp("", "industrybot-load")
+	b, err := startBot(bin, store, cpus)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if bin == "" {
-		bin = filepath.Join(dir, "industrybot")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/industrybot")
-		build.Stdout, build.Stderr = os.Stdout, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("building industrybot (run from the repository root): %w", err)
-		}
-	}
-	secret := randomHex(16)
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return err
-	}
-	botAddr, bareAddr := freeAddr(), freeAddr()
-	serve := pinned(cpus, bin, "serve")
-	serve.Dir = dir
-	serve.Env = append(os.Environ(),
-		"INDUSTRYBOT_HTTP_ADDR="+botAddr,
-		"INDUSTRYBOT_STORE_DRIVER="+store,
-		"INDUSTRYBOT_STORE_DSN="+filepath.Join(dir, "industrybot.db"),
-		"INDUSTRYBOT_SLACK_MODE=http",
-		"INDUSTRYBOT_SLACK_SIGNING_SECRET="+secret,
-		"INDUSTRYBOT_DISCORD_MODE=http",
-		"INDUSTRYBOT_DISCORD_PUBLIC_KEY="+hex.EncodeToString(pub),
-		"INDUSTRYBOT_LOG_LEVEL=warn",
-	)
-	var serveLog bytes.Buffer
-	serve.Stdout, serve.Stderr = &serveLog, &serveLog
-	if err := serve.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		serve.Process.Signal(syscall.SIGTERM)
-		serve.Wait()
-	}()
+	defer b.stop()
+	secret, pub, priv, botAddr, serve := b.secret, b.pub, b.priv, b.addr, b.cmd
+	bareAddr := freeAddr()
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -149,9 +135,6 @@ func run(bin, store, cpus string, d time.Duration, rate, conns int) error {
 		return err
 	}
 	defer func() { bareCmd.Process.Kill(); bareCmd.Wait() }()
-	if err := waitReady("http://"+botAddr+"/readyz", 30*time.Second); err != nil {
-		return fmt.Errorf("industrybot serve did not become ready: %w\n%s", err, serveLog.String())
-	}
 	if err := waitReady("http://"+bareAddr+"/", 10*time.Second); err != nil {
 		return fmt.Errorf("the bare server did not start: %w", err)
 	}
@@ -193,6 +176,88 @@ func run(bin, store, cpus string, d time.Duration, rate, conns int) error {
 		fmt.Println("  error:", e)
 	}
 	return nil
+}
+
+// bot is a running `industrybot serve` in HTTP modes, with the secrets
+// its requests are signed with.
+type bot struct {
+	dir    string
+	addr   string
+	secret string
+	pub    ed25519.PublicKey
+	priv   ed25519.PrivateKey
+	cmd    *exec.Cmd
+	log    *syncBuffer
+}
+
+// startBot builds industrybot unless bin names it, starts serve on a free
+// port of 127.0.0.1 with the extra environment, and waits until it is
+// ready.
+func startBot(bin, store, cpus string, env ...string) (*bot, error) {
+	dir, err := os.MkdirTemp("", "industrybot-load")
+	if err != nil {
+		return nil, err
+	}
+	b := &bot{dir: dir, addr: freeAddr(), secret: randomHex(16), log: &syncBuffer{}}
+	if bin == "" {
+		bin = filepath.Join(dir, "industrybot")
+		build := exec.Command("go", "build", "-o", bin, "./cmd/industrybot")
+		build.Stdout, build.Stderr = os.Stdout, os.Stderr
+		if err := build.Run(); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("building industrybot (run from the repository root): %w", err)
+		}
+	}
+	if b.pub, b.priv, err = ed25519.GenerateKey(rand.Reader); err != nil {
+		return nil, err
+	}
+	b.cmd = pinned(cpus, bin, "serve")
+	b.cmd.Dir = dir
+	b.cmd.Env = append(append(os.Environ(),
+		"INDUSTRYBOT_HTTP_ADDR="+b.addr,
+		"INDUSTRYBOT_STORE_DRIVER="+store,
+		"INDUSTRYBOT_STORE_DSN="+filepath.Join(dir, "industrybot.db"),
+		"INDUSTRYBOT_SLACK_MODE=http",
+		"INDUSTRYBOT_SLACK_SIGNING_SECRET="+b.secret,
+		"INDUSTRYBOT_DISCORD_MODE=http",
+		"INDUSTRYBOT_DISCORD_PUBLIC_KEY="+hex.EncodeToString(b.pub),
+		"INDUSTRYBOT_LOG_LEVEL=warn",
+	), env...)
+	b.cmd.Stdout, b.cmd.Stderr = b.log, b.log
+	if err := b.cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if err := waitReady("http://"+b.addr+"/readyz", 30*time.Second); err != nil {
+		b.stop()
+		return nil, fmt.Errorf("industrybot serve did not become ready: %w\n%s", err, b.log.String())
+	}
+	return b, nil
+}
+
+// stop ends serve, if it still runs, and removes its directory.
+func (b *bot) stop() {
+	b.cmd.Process.Signal(syscall.SIGTERM)
+	b.cmd.Wait()
+	os.RemoveAll(b.dir)
+}
+
+// syncBuffer collects a process's output while the load test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // pinned returns a command, run on the given CPUs when cpus is set.
@@ -476,13 +541,16 @@ func randomHex(n int) string {
 }
 
 // rss reads a process's resident memory from /proc.
-func rss(pid int) int64 {
+func rss(pid int) int64 { return procStatus(pid, "VmRSS:") }
+
+// procStatus reads a memory figure, in bytes, from /proc/PID/status.
+func procStatus(pid int, field string) int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			return kb << 10
 		}
