@@ -64,14 +64,15 @@ func slackComponents(s *server) ([]component, error) {
 func (e *env) slackCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "slack", Short: "Slack: print the app manifest"}
 	var mode, url, name string
-	var public bool
+	var public, history bool
 	manifest := &cobra.Command{
 		Use:   "manifest",
 		Short: "Print a Slack app manifest (YAML) to paste at api.slack.com/apps → Create New App → From a manifest",
 		Long: `Print a Slack app manifest (YAML) with industrybot's slash commands, the bot
 scopes it needs (commands, chat:write, users:read; chat:write.public with
---chat-write-public), interactivity for its buttons, and either Socket Mode
-or, with --mode http, the request URLs under --url.
+--chat-write-public; channels:history and groups:history with --history),
+interactivity for its buttons, and either Socket Mode or, with --mode http,
+the request URLs under --url.
 
 The mode defaults to slack.mode (INDUSTRYBOT_SLACK_MODE), else socket.`,
 		Example: `  industrybot slack manifest
@@ -88,7 +89,7 @@ The mode defaults to slack.mode (INDUSTRYBOT_SLACK_MODE), else socket.`,
 			if mode != slackadapter.ModeSocket && mode != slackadapter.ModeHTTP {
 				return &exitError{2, fmt.Errorf("--mode %q: use socket or http", mode)}
 			}
-			out, err := slackadapter.Manifest(slackadapter.ManifestOptions{Mode: mode, URL: url, Name: name, PublicChannels: public})
+			out, err := slackadapter.Manifest(slackadapter.ManifestOptions{Mode: mode, URL: url, Name: name, PublicChannels: public, History: history})
 			if err != nil {
 				return &exitError{2, err}
 			}
@@ -100,6 +101,7 @@ The mode defaults to slack.mode (INDUSTRYBOT_SLACK_MODE), else socket.`,
 	manifest.Flags().StringVar(&url, "url", "", "http mode: the public https URL where Slack reaches industrybot serve")
 	manifest.Flags().StringVar(&name, "name", "industrybot", "the app's name in Slack")
 	manifest.Flags().BoolVar(&public, "chat-write-public", false, "add chat:write.public: daily picks in public channels the bot was not invited to")
+	manifest.Flags().BoolVar(&history, "history", false, "add channels:history and groups:history: a daily pick whose answer was lost is looked for instead of reported unknown")
 	cmd.AddCommand(manifest)
 	return cmd
 }

@@ -37,6 +37,7 @@ func TestSlackManifestCommand(t *testing.T) {
 		{"mode from slack.mode", map[string]string{"INDUSTRYBOT_SLACK_MODE": "http"}, []string{"--url", "https://bot.example.com"}, 0,
 			[]string{"request_url: https://bot.example.com/slack/interactions"}, ""},
 		{"public channels", nil, []string{"--chat-write-public"}, 0, []string{"- chat:write.public"}, ""},
+		{"history", nil, []string{"--history"}, 0, []string{"- channels:history", "- groups:history"}, ""},
 		{"http without url", nil, []string{"--mode", "http"}, 2, nil, "needs --url"},
 		{"plain http url", nil, []string{"--mode", "http", "--url", "http://bot.example.com"}, 2, nil, "https"},
 		{"unknown mode", nil, []string{"--mode", "webhook"}, 2, nil, `--mode "webhook"`},
