@@ -17,3 +17,10 @@ func CatalogJSON() []byte { return catalogJSON }
 // CatalogSchema returns the JSON Schema of the catalog format. Callers must
 // not modify it.
 func CatalogSchema() []byte { return catalogSchema }
+
+//go:embed knowledge.json
+var knowledgeJSON []byte
+
+// KnowledgeJSON returns the built-in knowledge of titles outside the
+// creators' list, knowledge.json. Callers must not modify it.
+func KnowledgeJSON() []byte { return knowledgeJSON }

@@ -124,6 +124,9 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 		if rec.Kind != "" {
 			r.Error = fmt.Sprintf("No %s on the creators' list matches %s.", kindNoun(rec.Kind, 1), Quote(query, 80))
 		}
+		if rec.NoFit != "" && rec.NoFit != Clip(query, 80) {
+			r.Error = fmt.Sprintf("Nothing on the creators' list is %s.", Quote(rec.NoFit, 80))
+		}
 		r.Text = "Try a mood or a theme (" + strings.Join(b.sampleTags(), ", ") + "), “like Succession”, or /random."
 		return r
 	}
@@ -131,6 +134,14 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 	switch {
 	case rec.Empty:
 		lead = "From the creators' list"
+	case rec.NoFit != "" && rec.NoFit == Clip(query, 80):
+		lead = fmt.Sprintf("Nothing on the creators' list quite fits %s; the closest", Quote(query, 80))
+	case rec.NoFit != "":
+		lead = fmt.Sprintf("Nothing on the creators' list is %s; the closest", Quote(rec.NoFit, 80))
+	case rec.Varied:
+		lead = "No preference, so a free choice from the creators' list"
+	case rec.Known != nil:
+		lead = fmt.Sprintf("Like %s (%s), which is not on the creators' list: the closest picks, in industrybot's view", rec.Known.Title, rec.Known.Years())
 	case rec.Like != "":
 		lead = "Like " + rec.Like
 	default:
@@ -202,6 +213,20 @@ func (b *Bot) why(ctx context.Context, req Request) Reply {
 	}
 	a := b.engine.Why(title)
 	switch {
+	case a.Known != nil:
+		k := a.Known
+		r := Reply{
+			Text:        fmt.Sprintf("%s (%s) is not on the creators' list. The closest picks, in industrybot's view (not the creators'):", k.Title, k.Years()),
+			Picks:       a.Closest,
+			Attribution: b.attribution(),
+		}
+		for _, p := range a.Closest {
+			r.Actions = append(r.Actions, Action{Label: "Why " + Clip(p.Title.Title, 60) + "?", Command: CmdWhy, Arg: p.Title.ID})
+		}
+		if len(a.Closest) == 0 {
+			r = Reply{Private: true, Error: fmt.Sprintf("%s is not on the creators' list.", k.Title)}
+		}
+		return r
 	case a.Title != nil:
 		b.remember(ctx, ch, a.Title.ID)
 		return Reply{Commentary: a.Title, Attribution: b.attribution()}

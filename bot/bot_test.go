@@ -85,12 +85,12 @@ func TestRecommendReply(t *testing.T) {
 
 func TestAnotherRunsOutThenStartsOver(t *testing.T) {
 	b := MustBot(t, bot.NewMemoryStore())
-	r := ask(t, b, "/recommend talky")
+	r := ask(t, b, "/recommend baseball")
 	if len(r.Picks) != 1 {
-		t.Fatalf("talky: %v", titles(r.Picks))
+		t.Fatalf("baseball: %v", titles(r.Picks))
 	}
 	r2 := press(t, b, action(t, r, "Another"))
-	if len(r2.Picks) != 1 || r2.Picks[0].Title.ID != "the-social-network" || !strings.Contains(r2.Text, "start over") {
+	if len(r2.Picks) != 1 || r2.Picks[0].Title.ID != "moneyball" || !strings.Contains(r2.Text, "start over") {
 		t.Errorf("got %v %q, want the one match again, saying so", titles(r2.Picks), r2.Text)
 	}
 }
@@ -134,9 +134,20 @@ func TestWhyReplies(t *testing.T) {
 	if !r.Private || len(r.Suggestions) != 1 || r.Suggestions[0].ID != "mad-men" || !strings.Contains(r.Error, "“mad”") {
 		t.Errorf("mad: %+v", r)
 	}
-	r = ask(t, b, "/why the wire")
+	r = ask(t, b, "/why zzzz qqqq")
 	if !r.Private || len(r.Suggestions) != 0 || !strings.Contains(r.Text, "Moneyball") {
-		t.Errorf("the wire: got %+v, want the titles listed", r)
+		t.Errorf("zzzz qqqq: got %+v, want the titles listed", r)
+	}
+	// A title the bot knows but the creators did not name: said so, with
+	// the closest picks and the bot's reason, never in the creators' name.
+	r = ask(t, b, "/why the wire")
+	if r.Private || len(r.Picks) == 0 || !strings.Contains(r.Text, "not on the creators' list") || !strings.Contains(r.Text, "industrybot's view") {
+		t.Errorf("the wire: got %+v, want it said to be off the list, with the closest picks", r)
+	}
+	for _, p := range r.Picks {
+		if len(p.Reasons) == 0 || !strings.HasPrefix(p.Reasons[0], "like The Wire: ") {
+			t.Errorf("the wire: %s gives reasons %q, want the bot's reason", p.Title.Title, p.Reasons)
+		}
 	}
 }
 

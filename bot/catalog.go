@@ -134,6 +134,8 @@ type Facts struct {
 	Runtime   int      `json:"runtime,omitempty"`  // a film's length in minutes
 	Seasons   int      `json:"seasons,omitempty"`  // a series' seasons
 	Episodes  int      `json:"episodes,omitempty"` // a series' episodes
+	// Rating is a film's US (MPAA) rating: "PG-13", "R".
+	Rating string `json:"rating,omitempty"`
 	// AltTitles are other titles it is released or known under, such as
 	// international release titles ("La red social"); /why finds them.
 	AltTitles []string `json:"alt_titles,omitempty"`

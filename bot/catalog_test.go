@@ -22,6 +22,16 @@ func MustCatalog(tb testing.TB) *bot.Catalog {
 	return c
 }
 
+// MustKnowledge returns the built-in knowledge of titles outside the list.
+func MustKnowledge(tb testing.TB, c *bot.Catalog) *bot.Knowledge {
+	tb.Helper()
+	k, err := bot.ParseKnowledge(industrybot.KnowledgeJSON(), c)
+	if err != nil {
+		tb.Fatalf("built-in knowledge: %v", err)
+	}
+	return k
+}
+
 func TestBuiltinCatalogHasTheTwelvePicks(t *testing.T) {
 	c := MustCatalog(t)
 	want := []string{"Moneyball", "American Psycho", "Peep Show", "Uncut Gems", "James White", "Halt and Catch Fire",

@@ -10,61 +10,20 @@ import (
 // MaxPicks is the most picks one recommendation returns.
 const MaxPicks = 3
 
-// Weights of a query word found in each part of a pick. A title word
-// outweighs a tag, a tag outweighs a name, and a word of the commentary counts
-// by how rare it is across the catalog (at most commentaryWeight).
-const (
-	titleWeight      = 8
-	tagPhraseWeight  = 5 // plus one per extra word of a multi-word tag
-	tagWordWeight    = 2
-	peopleWeight     = 3
-	commentaryWeight = 2.5
-	synonymFactor    = 0.6
-	likeTagWeight    = 3
-	likePeopleWeight = 4
-)
-
-type field uint8
-
-const (
-	fieldTitle field = iota
-	fieldTag
-	fieldPeople
-)
-
-// posting says that a term occurs in one pick, in one field, with a weight.
-// label indexes Engine.labels: the tag or name the term came from.
-type posting struct {
-	doc   int32
-	label int32
-	w     float32
-	field field
-}
-
-// cposting says that a word occurs in one pick's commentary, with its
-// weight: the bulk of the index, so it is kept small.
-type cposting struct {
-	doc int32
-	w   float32
-}
-
-// tagPostings lists the picks that carry one tag.
-type tagPostings struct {
-	label string // the tag as the catalog writes it
-	docs  []int32
-}
-
-// Engine answers recommendations, lookups and random picks from a catalog.
-// It builds its indexes once; after that it is safe for concurrent use.
+// Engine answers recommendations, lookups and random picks from a catalog,
+// and from what the bot knows of other titles. It builds its indexes once;
+// after that it is safe for concurrent use.
 type Engine struct {
 	wordIndex
-	cat         *Catalog
-	titles      *titleIndex         // fuzzy title lookup
-	intn        func(n int) int     // random source for Random
-	accums      sync.Pool           // *accumulator, reused across calls
-	synonyms    map[string][]string // stemmed word → stemmed tag phrases
-	kindWords   map[string]Kind     // "movie" → Film …
-	likeMarkers []string            // "like", "similar to" …
+	cat       *Catalog
+	knowledge *Knowledge
+	titles    *titleIndex     // fuzzy title lookup: picks, mentions, known titles
+	lex       *lexicon        // how people ask
+	intn      func(n int) int // random source for Random and free picks
+	accums    sync.Pool       // *accumulator, reused across calls
+	// knownPeople finds the titles outside the list a person is in, by
+	// full name and surname: "nothing on the list stars Tom Cruise".
+	knownPeople map[string][]int32
 }
 
 // EngineOption configures an Engine.
@@ -76,33 +35,47 @@ func WithRand(intn func(n int) int) EngineOption {
 	return func(e *Engine) { e.intn = intn }
 }
 
+// WithKnowledge gives the engine what the bot knows of titles outside the
+// creators' list (see ParseKnowledge), for "like Billions" and "/why
+// billions".
+func WithKnowledge(k *Knowledge) EngineOption {
+	return func(e *Engine) { e.knowledge = k }
+}
+
+var sharedLexicon = sync.OnceValue(newLexicon)
+
 // NewEngine indexes a validated catalog.
 func NewEngine(c *Catalog, opts ...EngineOption) *Engine {
-	e := &Engine{cat: c, intn: rand.IntN}
+	e := &Engine{cat: c, intn: rand.IntN, lex: sharedLexicon()}
 	for _, o := range opts {
 		o(e)
 	}
-	e.synonyms = make(map[string][]string, len(synonyms))
-	for word, related := range synonyms {
-		for _, r := range related {
-			e.synonyms[stem(word)] = append(e.synonyms[stem(word)], strings.Join(terms(r), " "))
-		}
-	}
-	e.kindWords = map[string]Kind{}
-	for _, w := range []string{"film", "films", "movie", "movies", "cinema", "feature"} {
-		e.kindWords[stem(w)] = Film
-	}
-	for _, w := range []string{"tv", "series", "show", "shows", "television", "telly", "sitcom"} {
-		e.kindWords[stem(w)] = TV
-	}
-	e.likeMarkers = []string{"similar to ", "in the vein of ", "in the style of ", "like "}
-
 	// The title index and the word index share nothing: build them on two
 	// cores.
 	titles := make(chan *titleIndex, 1)
-	go func() { titles <- newTitleIndex(c) }()
+	go func() { titles <- newTitleIndex(c, e.knowledge) }()
 	e.wordIndex = buildWordIndex(c)
+	e.vocabulary.add(e.lex.words...)
 	e.titles = <-titles
+	if e.knowledge != nil {
+		e.knownPeople = map[string][]int32{}
+		for i := range e.knowledge.Titles {
+			k := &e.knowledge.Titles[i]
+			for _, p := range append(slices.Clone(k.People), k.Credit.Names...) {
+				words := strings.Fields(normalizeText(p))
+				if len(words) == 0 {
+					continue
+				}
+				e.vocabulary.add(words...)
+				full := strings.Join(words, " ")
+				e.knownPeople[full] = appendEntry(e.knownPeople[full], int32(i))
+				if len(words) > 1 {
+					last := words[len(words)-1]
+					e.knownPeople[last] = appendEntry(e.knownPeople[last], int32(i))
+				}
+			}
+		}
+	}
 	e.accums.New = func() any { return newAccumulator(len(c.Picks)) }
 	return e
 }
@@ -115,7 +88,9 @@ func (e *Engine) Catalog() *Catalog { return e.cat }
 type Pick struct {
 	Title   *Title
 	Excerpt string   // a short pull from the commentary
-	Reasons []string // what matched: `tag “tense”`, `“panic” in their words` …
+	Reasons []string // what matched: "stars Al Pacino", "mood “tense”", "like Billions: corporate power games"
+	// Matched holds the words of the request that each reason rests on.
+	Matched []string
 }
 
 // Recommendation is the answer to a free-text request.
@@ -123,65 +98,77 @@ type Recommendation struct {
 	Picks []Pick
 	Kind  Kind   // the kind applied: from the option, or read from the words
 	Like  string // the title the request asked to be "like", when one was found
+	// Known is set when that title is one the bot knows of but that is not
+	// on the creators' list: the picks are the bot's own view of what it
+	// leads to.
+	Known *Known
 	// Repeated is set when every match had been shown already, so the picks
 	// start the matches over instead of answering with nothing.
 	Repeated bool
-	// Empty is set when the query had no words to match: the picks are the
+	// Empty is set when the query had no words at all: the picks are the
 	// creators' list in order.
 	Empty bool
-}
-
-// qterm is one weighted thing to look for.
-type qterm struct {
-	word   string  // look up in index (all fields, or people only)
-	tag    string  // or look up this stemmed tag phrase
-	w      float32 // multiplier for word postings, weight for tags
-	people bool    // word postings: people field only
-	reason string  // for tags: the reason to show; for words: the word as typed
-}
-
-// query is a request after reading it.
-type query struct {
-	terms   []qterm
-	kind    Kind
-	like    int32 // entry of the titleIndex, or -1
-	skipDoc int32 // a pick not to recommend (the one it should be like), or -1
+	// Varied is set when the query stated no preference ("surprise me"):
+	// the picks are a free choice, varied from call to call.
+	Varied bool
+	// NoFit names what the query asked for that nothing on the list is ("a
+	// documentary", or the query itself): Picks are then the closest real
+	// alternatives, if any.
+	NoFit string
 }
 
 // Recommend returns up to MaxPicks picks for a free-text query such as
-// "something tense", "british comedy" or "like Succession", best first with
-// ties in catalog order. kind restricts the picks ("" reads it from the words:
-// "on tv", "a film"). Picks whose ids are in exclude are skipped unless that
-// leaves nothing, in which case Repeated is set and they count again.
+// "something tense", "al pacino", "set in 90s new york" or "like Billions",
+// best first with ties in catalog order. kind restricts the picks ("" reads
+// it from the words: "on tv", "a film"). Picks whose ids are in exclude are
+// skipped unless that leaves nothing, in which case Repeated is set and
+// they count again.
 func (e *Engine) Recommend(text string, kind Kind, exclude []string) Recommendation {
+	if strings.TrimSpace(text) == "" {
+		rec := Recommendation{Kind: kind, Empty: true}
+		rec.Picks, rec.Repeated = e.listOrder(kind, exclude)
+		return rec
+	}
 	q := e.parse(text, kind)
 	rec := Recommendation{Kind: q.kind}
 	if q.like >= 0 {
 		rec.Like = e.titles.name(q.like)
-	}
-	if len(q.terms) == 0 {
-		rec.Empty = true
-		rec.Picks, rec.Repeated = e.listOrder(q.kind, exclude)
-		return rec
+		rec.Known = e.titles.known(q.like)
 	}
 	acc := e.accums.Get().(*accumulator)
 	defer func() { acc.reset(); e.accums.Put(acc) }()
-	e.score(q, acc)
+	m := e.match(q, acc)
 	skip := toSet(exclude)
-	top := acc.top(MaxPicks, func(d int32) bool { return e.allowed(d, q, skip) })
+	allowed := func(skip map[string]bool) func(d int32) bool {
+		return func(d int32) bool {
+			t := &e.cat.Picks[d]
+			return !m.ruledOut[d] && d != m.notDoc && (q.kind == "" || t.Kind == q.kind) && !skip[t.ID] && m.fits(d)
+		}
+	}
+	if m.free {
+		rec.Varied = true
+		rec.Picks, rec.Repeated = e.freePicks(allowed, skip)
+		return rec
+	}
+	if m.noFit != "" {
+		rec.NoFit = m.noFit
+		acc.reset()
+		acc.q = m.q
+		e.closest(q, m, acc)
+		m.constraints = nil
+	}
+	top := acc.top(MaxPicks, allowed(skip))
 	if len(top) == 0 && len(skip) > 0 {
-		top = acc.top(MaxPicks, func(d int32) bool { return e.allowed(d, q, nil) })
+		top = acc.top(MaxPicks, allowed(nil))
 		rec.Repeated = len(top) > 0
 	}
+	if len(top) == 0 && rec.NoFit == "" && len(q.clauses) > 0 {
+		rec.NoFit = Clip(q.text, 80)
+	}
 	for _, d := range top {
-		rec.Picks = append(rec.Picks, e.pick(d, q))
+		rec.Picks = append(rec.Picks, e.explain(d, acc))
 	}
 	return rec
-}
-
-func (e *Engine) allowed(d int32, q query, skip map[string]bool) bool {
-	t := &e.cat.Picks[d]
-	return d != q.skipDoc && (q.kind == "" || t.Kind == q.kind) && !skip[t.ID]
 }
 
 // listOrder returns the first picks of kind in catalog order that are not
@@ -209,173 +196,31 @@ func (e *Engine) listOrder(kind Kind, exclude []string) (picks []Pick, repeated 
 	return out, len(out) > 0
 }
 
-// parse reads the kind, a "like X" and the words of a query.
-func (e *Engine) parse(text string, kind Kind) query {
-	q := query{kind: kind, like: -1, skipDoc: -1}
-	norm := normalizeText(text)
-	for _, marker := range e.likeMarkers {
-		i := strings.Index(" "+norm, " "+marker)
-		if i < 0 {
-			continue
-		}
-		rest := norm[i+len(marker):]
-		// The title may be followed by more words ("like heat but funnier"):
-		// try the longest run of words that names a title.
-		words := strings.Fields(rest)
-		for n := len(words); n > 0; n-- {
-			if ent, ok := e.titles.exactOrClose(strings.Join(words[:n], " ")); ok {
-				q.like = ent
-				norm = norm[:i] + " " + strings.Join(words[n:], " ")
-				break
+// freePicks deals up to MaxPicks allowed picks at random: the answer to a
+// request with no preference.
+func (e *Engine) freePicks(allowed func(map[string]bool) func(int32) bool, skip map[string]bool) ([]Pick, bool) {
+	deal := func(ok func(int32) bool) []Pick {
+		var free []int32
+		for d := range int32(len(e.cat.Picks)) {
+			if ok(d) {
+				free = append(free, d)
 			}
 		}
-		break
+		var out []Pick
+		for len(free) > 0 && len(out) < MaxPicks {
+			i := e.intn(len(free))
+			t := &e.cat.Picks[free[i]]
+			out = append(out, Pick{Title: t, Excerpt: Clip(firstSentence(t), excerptRunes), Reasons: []string{"a free pick: you named no preference"}})
+			free[i] = free[len(free)-1]
+			free = free[:len(free)-1]
+		}
+		return out
 	}
-	words := strings.Fields(norm)
-	for i, w := range words {
-		words[i] = stem(w)
+	if out := deal(allowed(skip)); len(out) > 0 || skip == nil {
+		return out, false
 	}
-	// Tag phrases first, on the words as typed (tags like "coming of age"
-	// hold stopwords), longest first.
-	for size := min(e.maxTagWords, len(words)); size >= 1; size-- {
-		for i := 0; i+size <= len(words); i++ {
-			key := strings.Join(words[i:i+size], " ")
-			if tp, ok := e.tags[key]; ok && !(size == 1 && stopwords[key]) {
-				q.terms = append(q.terms, qterm{tag: key, w: tagPhraseWeight + float32(size-1), reason: "tag “" + tp.label + "”"})
-			}
-		}
-	}
-	seen := map[string]bool{}
-	for _, w := range words {
-		if k, ok := e.kindWords[w]; ok {
-			if q.kind == "" {
-				q.kind = k
-			}
-			continue
-		}
-		if stopwords[w] || len(w) < 2 || seen[w] {
-			continue
-		}
-		seen[w] = true
-		q.terms = append(q.terms, qterm{word: w, w: 1, reason: w})
-		for _, rel := range e.synonyms[w] {
-			if tp, ok := e.tags[rel]; ok && rel != w {
-				q.terms = append(q.terms, qterm{tag: rel, w: tagPhraseWeight * synonymFactor, reason: "tag “" + tp.label + "”"})
-			}
-		}
-	}
-	if q.like >= 0 {
-		tags, people, pick := e.titles.profile(q.like)
-		q.skipDoc = pick
-		for _, tag := range tags {
-			key := strings.Join(terms(tag), " ")
-			q.terms = append(q.terms, qterm{tag: key, w: likeTagWeight, reason: "shares “" + tag + "”"})
-		}
-		for _, p := range people {
-			for _, w := range terms(p) {
-				if len(w) >= 2 && !stopwords[w] {
-					q.terms = append(q.terms, qterm{word: w, w: float32(likePeopleWeight) / peopleWeight, people: true, reason: "shares " + p})
-				}
-			}
-		}
-	}
-	return q
-}
-
-// score adds every term's postings to acc.
-func (e *Engine) score(q query, acc *accumulator) {
-	for _, t := range q.terms {
-		if t.tag != "" {
-			if tp := e.tags[t.tag]; tp != nil {
-				for _, d := range tp.docs {
-					acc.add(d, t.w)
-				}
-			}
-			continue
-		}
-		for i := range e.parts {
-			meta, comment := e.parts[i].lookup(t.word)
-			for _, p := range meta {
-				if t.people && p.field != fieldPeople {
-					continue
-				}
-				acc.add(p.doc, p.w*t.w)
-			}
-			if !t.people {
-				for _, p := range comment {
-					acc.add(p.doc, p.w*t.w)
-				}
-			}
-		}
-	}
-}
-
-// pick explains why doc matched: its reasons, strongest first, and the
-// sentence of the commentary that best fits the query.
-func (e *Engine) pick(d int32, q query) Pick {
-	type hit struct {
-		reason string
-		w      float32
-	}
-	var hits []hit
-	var words []string
-	part := e.part(d)
-	for _, t := range q.terms {
-		if t.tag != "" {
-			if tp := e.tags[t.tag]; tp != nil {
-				if _, ok := slices.BinarySearch(tp.docs, d); ok {
-					hits = append(hits, hit{t.reason, t.w})
-				}
-			}
-			continue
-		}
-		ps, comment := part.lookup(t.word)
-		if !t.people {
-			if i, ok := slices.BinarySearchFunc(comment, d, func(p cposting, d int32) int { return int(p.doc - d) }); ok {
-				hits = append(hits, hit{"“" + t.reason + "” in their words", comment[i].w * t.w})
-				words = append(words, t.word)
-			}
-		}
-		i, _ := slices.BinarySearchFunc(ps, d, func(p posting, d int32) int { return int(p.doc - d) })
-		for ; i < len(ps) && ps[i].doc == d; i++ {
-			p := ps[i]
-			if t.people && p.field != fieldPeople {
-				continue
-			}
-			var r string
-			switch {
-			case t.people:
-				r = t.reason
-			case p.field == fieldTitle:
-				r = "title “" + t.reason + "”"
-			case p.field == fieldTag:
-				r = "tag “" + part.labels[p.label] + "”"
-			default:
-				r = part.labels[p.label]
-			}
-			hits = append(hits, hit{r, p.w * t.w})
-		}
-	}
-	slices.SortStableFunc(hits, func(a, b hit) int {
-		switch {
-		case a.w > b.w:
-			return -1
-		case a.w < b.w:
-			return 1
-		}
-		return 0
-	})
-	var reasons []string
-	for _, h := range hits {
-		if !slices.Contains(reasons, h.reason) {
-			reasons = append(reasons, h.reason)
-		}
-		if len(reasons) == 3 {
-			break
-		}
-	}
-	t := &e.cat.Picks[d]
-	return Pick{Title: t, Excerpt: excerpt(t, words), Reasons: reasons}
+	out := deal(allowed(nil))
+	return out, len(out) > 0
 }
 
 // excerptRunes bounds the pull from the commentary shown with a pick.
@@ -479,14 +324,31 @@ func toSet(ids []string) map[string]bool {
 }
 
 // accumulator sums scores per pick without a map: a dense array, plus the
-// list of picks touched so reset costs what the query touched.
+// list of picks touched so reset costs what the query touched. A clause is
+// scored into cur first, so that a pick counts only its best match of
+// each clause, then folded into scores.
 type accumulator struct {
 	scores  []float32
 	touched []int32
+	hits    []uint8 // clauses each pick matched
+	cur     []float32
+	curDocs []int32
+	q       *query
+	notes   map[int32][2]string // a reason found while scoring, and what it rests on
+}
+
+// note keeps the first reason found for pick d while scoring.
+func (a *accumulator) note(d int32, reason, matched string) {
+	if a.notes == nil {
+		a.notes = map[int32][2]string{}
+	}
+	if _, ok := a.notes[d]; !ok {
+		a.notes[d] = [2]string{reason, matched}
+	}
 }
 
 func newAccumulator(n int) *accumulator {
-	return &accumulator{scores: make([]float32, n)}
+	return &accumulator{scores: make([]float32, n), hits: make([]uint8, n), cur: make([]float32, n)}
 }
 
 func (a *accumulator) add(d int32, w float32) {
@@ -496,11 +358,52 @@ func (a *accumulator) add(d int32, w float32) {
 	a.scores[d] += w
 }
 
+// best keeps the best match of the current clause.
+func (a *accumulator) best(d int32, w float32) {
+	if a.cur[d] == 0 {
+		a.curDocs = append(a.curDocs, d)
+	}
+	a.cur[d] = max(a.cur[d], w)
+}
+
+// fold adds the current clause's matches, weighed, to the scores of the
+// picks ok accepts, and reports whether any was accepted.
+func (a *accumulator) fold(weight float32, ok func(int32) bool) bool {
+	any := false
+	for _, d := range a.curDocs {
+		if ok(d) {
+			a.add(d, weight*a.cur[d])
+			if a.hits[d] < 255 {
+				a.hits[d]++
+			}
+			any = true
+		}
+		a.cur[d] = 0
+	}
+	a.curDocs = a.curDocs[:0]
+	return any
+}
+
+// cover scales each score by the share of the n clauses the pick matched:
+// a pick that has everything asked for beats one that has one thing a lot.
+func (a *accumulator) cover(n int) {
+	for _, d := range a.touched {
+		a.scores[d] *= 0.4 + 0.6*float32(a.hits[d])/float32(n)
+	}
+}
+
 func (a *accumulator) reset() {
 	for _, d := range a.touched {
 		a.scores[d] = 0
+		a.hits[d] = 0
 	}
 	a.touched = a.touched[:0]
+	for _, d := range a.curDocs {
+		a.cur[d] = 0
+	}
+	a.curDocs = a.curDocs[:0]
+	a.q = nil
+	clear(a.notes)
 }
 
 // top returns up to k touched picks that ok accepts, best score first, ties
@@ -514,7 +417,7 @@ func (a *accumulator) top(k int, ok func(int32) bool) []int32 {
 		return x < y
 	}
 	for _, d := range a.touched {
-		if len(best) == k && !better(d, best[k-1]) {
+		if a.scores[d] <= 0 || len(best) == k && !better(d, best[k-1]) {
 			continue
 		}
 		if !ok(d) {

@@ -11,7 +11,8 @@ import (
 
 func MustEngine(tb testing.TB, opts ...bot.EngineOption) *bot.Engine {
 	tb.Helper()
-	return bot.NewEngine(MustCatalog(tb), opts...)
+	c := MustCatalog(tb)
+	return bot.NewEngine(c, append([]bot.EngineOption{bot.WithKnowledge(MustKnowledge(tb, c))}, opts...)...)
 }
 
 func titles(picks []bot.Pick) []string {
@@ -31,20 +32,30 @@ func TestRecommend(t *testing.T) {
 		reason   string // a reason the top pick must give
 		wantKind bot.Kind
 	}{
-		{"something tense", "", "Uncut Gems", `tag “tense”`, ""},
+		{"something tense", "", "Uncut Gems", `mood “tense”`, ""},
 		{"great dialogue", "", "The Social Network", `tag “dialogue”`, ""},
 		{"british comedy", "", "Peep Show", `tag “british comedy”`, ""},
 		{"finance", "", "American Psycho", `tag “finance”`, ""},
-		{"like Succession", "", "Peep Show", "shares Jesse Armstrong", ""},
-		{"a workplace drama on tv", "", "Mad Men", `tag “workplace drama”`, bot.TV},
-		{"raw", "", "Kids", `tag “raw”`, ""},
-		{"talky", "", "The Social Network", `“talky” in their words`, ""},
+		{"like Succession", "", "Peep Show", "like Succession: Jesse Armstrong's acid comedy", ""},
+		{"a workplace drama on tv", "", "Halt and Catch Fire", `tag “workplace drama”`, bot.TV},
+		{"raw", "", "James White", `mood “raw”`, ""},
+		{"talky", "", "The Social Network", `tag “talky”`, ""},
 		{"stressful", "", "Uncut Gems", `tag “stress”`, ""},
 		{"bankers", "", "American Psycho", `tag “banking”`, ""},
-		{"coming of age", "", "Kids", `tag “coming of age”`, ""},
-		{"something like Girls", "", "Kids", "shares “frank”", ""},
-		{"a film like heat", "", "Uncut Gems", "shares “crime”", bot.Film},
-		{"Sorkin", "", "The Social Network", "Aaron Sorkin", ""},
+		{"coming of age", "", "Kids", `genre “coming-of-age”`, ""},
+		{"something like Girls", "", "Kids", "like Girls: drama, coming-of-age", ""},
+		{"a film like heat", "", "Uncut Gems", "like Heat: crime, thriller", bot.Film},
+		{"Sorkin", "", "The Social Network", "written by Aaron Sorkin", ""},
+		{"al pacino", "", "Heat", "stars Al Pacino", ""},
+		{"pacino and de niro", "", "Heat", "stars Al Pacino", ""},
+		{"deniro", "", "Heat", "stars Robert De Niro", ""},
+		{"christain bale", "", "American Psycho", "stars Christian Bale", ""},
+		{"set in 1990s los angeles", "", "Heat", "set in 1990s Los Angeles", ""},
+		{"something from the nineties", "", "Kids", "released 1995", ""},
+		{"finanace", "", "American Psycho", `tag “finance”`, ""},
+		{"brooklyn", "", "Girls", "set in Brooklyn", ""},
+		{"texas", "", "Halt and Catch Fire", "set in Texas", ""},
+		{"like Billions", "", "Michael Clayton", "like Billions: corporate power games", ""},
 		{"workplace drama", bot.Film, "Moneyball", `tag “workplace”`, bot.Film},
 		{"comedy", bot.TV, "Peep Show", `tag “comedy”`, bot.TV},
 		{"VÉRITÉ", "", "Uncut Gems", `tag “verite”`, ""},
@@ -115,8 +126,8 @@ func TestRecommendExcludeAndRepeat(t *testing.T) {
 	if got := titles(r.Picks); got[0] != "James White" || slices.Contains(got, "American Psycho") {
 		t.Errorf("got %v, want James White first and no excluded pick", got)
 	}
-	r = e.Recommend("talky", "", []string{"the-social-network"})
-	if !r.Repeated || len(r.Picks) != 1 || r.Picks[0].Title.ID != "the-social-network" {
+	r = e.Recommend("baseball", "", []string{"moneyball"})
+	if !r.Repeated || len(r.Picks) != 1 || r.Picks[0].Title.ID != "moneyball" {
 		t.Errorf("every match excluded: got %v repeated=%v, want the match again with Repeated", titles(r.Picks), r.Repeated)
 	}
 }
@@ -300,7 +311,7 @@ func TestLargeCatalogIndexedInParts(t *testing.T) {
 			t.Errorf("pick %d: %q found %v", i, p.Title, titles(r.Picks))
 			continue
 		}
-		if !slices.ContainsFunc(r.Picks[0].Reasons, func(s string) bool { return strings.HasPrefix(s, "title “") }) {
+		if !slices.Contains(r.Picks[0].Reasons, "the title you named") {
 			t.Errorf("pick %d: reasons %q, want its title among them", i, r.Picks[0].Reasons)
 		}
 		if a := e.Why(p.ID); a.Title == nil || a.Title.ID != p.ID {

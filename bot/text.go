@@ -95,19 +95,55 @@ func normalizeTitle(s string) string {
 	return n
 }
 
-// stem reduces an English word to a crude stem so plurals and possessives
-// meet their singular: "bankers" → "banker", "stories" → "story",
-// "industrys" (from "Industry’s") → "industry".
+// stem reduces an English word to a crude stem so the forms of a word meet:
+// plurals and possessives ("bankers" → "banker", "Industry’s" →
+// "industry"), -ing and -ed ("gambling" and "gamble", "bored" and
+// "boring"), -ness ("awkwardness" → "awkward") and a final y or e
+// ("comedy" and "comedies", "tense" and "tenses"). Queries and catalogs go
+// through the same stem, so the stems need only agree, not be words.
 func stem(w string) string { return string(stemBytes([]byte(w))) }
 
 // stemBytes is stem in place.
 func stemBytes(w []byte) []byte {
 	n := len(w)
 	switch {
-	case n > 4 && w[n-3] == 'i' && w[n-2] == 'e' && w[n-1] == 's':
-		w[n-3] = 'y'
-		return w[:n-2]
+	case n > 4 && hasSuffix(w, "sses"):
+		w = w[:n-2]
+	case n > 4 && hasSuffix(w, "ies"):
+		w = w[:n-2]
+		w[len(w)-1] = 'i'
 	case n > 3 && w[n-1] == 's' && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
+		w = w[:n-1]
+	}
+	n = len(w)
+	switch {
+	case n > 7 && hasSuffix(w, "ness") && !hasSuffix(w, "business") && !hasSuffix(w, "witness"):
+		w = w[:n-4]
+	case n > 5 && hasSuffix(w, "ing"):
+		w = undouble(w[:n-3])
+	case n > 4 && hasSuffix(w, "ed") && w[n-3] != 'e':
+		w = undouble(w[:n-2])
+	}
+	n = len(w)
+	switch {
+	case n > 3 && w[n-1] == 'e':
+		w = w[:n-1]
+	case n > 3 && w[n-1] == 'y' && !vowel(w[n-2]):
+		w[n-1] = 'i'
+	}
+	return w
+}
+
+func hasSuffix(w []byte, s string) bool {
+	return len(w) >= len(s) && string(w[len(w)-len(s):]) == s
+}
+
+func vowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
+
+// undouble drops one of a doubled final consonant: "bett" → "bet".
+func undouble(w []byte) []byte {
+	n := len(w)
+	if n > 2 && w[n-1] == w[n-2] && !vowel(w[n-1]) && w[n-1] != 'l' && w[n-1] != 's' && w[n-1] != 'z' {
 		return w[:n-1]
 	}
 	return w
@@ -120,19 +156,14 @@ func terms(s string) []string {
 	return out
 }
 
-// stopwords carry no meaning for a recommendation.
-var stopwords = setOf(
-	"a", "an", "and", "the", "or", "of", "to", "in", "on", "at", "for", "with", "by", "from", "about",
-	"some", "something", "anything", "thing", "stuff", "one", "me", "my", "i", "we", "us", "you", "your",
-	"want", "wanna", "need", "give", "get", "find", "recommend", "recommendation", "suggest", "please",
-	"is", "are", "be", "it", "that", "this", "what", "which", "who", "very", "really", "more", "most",
-	"good", "nice", "watch", "watching", "see", "any", "lot", "kind", "sort", "type", "bit", "im", "id",
-)
+// stemPhrase is the stemmed words of s joined by single spaces: the key of
+// a phrase.
+func stemPhrase(s string) string { return strings.Join(terms(s), " ") }
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
 	for _, w := range words {
-		m[stem(w)] = true
+		m[stemPhrase(w)] = true
 	}
 	return m
 }

@@ -37,7 +37,7 @@ func Script() []Turn {
 	return []Turn{
 		{Say: "/help", Want: Content{Private: true},
 			Contains: []string{"/recommend", "/why", "/random", "Mickey Down and Konrad Kay"}},
-		{Say: "/recommend talky", Want: Content{Titles: []string{"The Social Network"}, Buttons: []string{"Another", "Why?"}},
+		{Say: "/recommend talky", Want: Content{Titles: []string{"The Social Network", "Michael Clayton"}, Buttons: []string{"Another", "Why The Social Network?", "Why Michael Clayton?"}},
 			Contains: []string{"Picks for “talky”", "2010", "directed by David Fincher", "The fast-talking, talky script is very much what we try to achieve with Industry", "Mickey Down and Konrad Kay"}},
 		{Say: "/why", Want: Content{Titles: []string{"The Social Network"}},
 			Contains: []string{"More Sorkin.", "Luckily, we had the equally talented Nathan Micay to give us that drive.", "Mickey Down and Konrad Kay"}},
