@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,12 +27,11 @@ func TestMemoryWrittenBehind(t *testing.T) {
 			t.Fatalf("right after remembering %s: %v", id, got)
 		}
 	}
-	// Break the table under the store.
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
+	if err := s.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	// Break the table under the store.
+	db := MustOpenRaw(t, path)
 	if _, err := db.Exec(`ALTER TABLE shown RENAME TO shown_away`); err != nil {
 		t.Fatal(err)
 	}
@@ -74,11 +72,7 @@ func TestMemoryKnownLists(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
 	s := MustOpen(t, path)
 	defer s.Close()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := MustOpenRaw(t, path)
 	mine := bot.ChannelKey{Platform: bot.Slack, Channel: "C1"}
 	other := bot.ChannelKey{Platform: bot.Slack, Channel: "C2"}
 	if _, err := db.Exec(`INSERT INTO shown (platform, channel, ids) VALUES ('slack', 'C2', '["heat","kids"]')`); err != nil {

@@ -23,6 +23,21 @@ func MustOpen(tb testing.TB, path string) *sqlite.Store {
 	return s
 }
 
+// MustOpenRaw opens the store's file on a connection of the test's own,
+// for changes behind the store's back. Like the store's, it waits up to
+// 10s for a lock the other side holds: the store commits channel memory
+// on a goroutine of its own, and a connection that gives up at once fails
+// with SQLITE_BUSY whenever a loaded machine makes that commit slow.
+func MustOpenRaw(tb testing.TB, path string) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) bot.Store {
 		s := MustOpen(t, filepath.Join(t.TempDir(), "test.db"))
