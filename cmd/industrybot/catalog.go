@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	industrybot "github.com/industrybot/industrybot"
 	"github.com/industrybot/industrybot/bot"
 )
 
@@ -48,6 +49,15 @@ func (e *env) catalogCmd() *cobra.Command {
 			fmt.Fprintf(a.stdout, "%s: ok: %d picks (%d films, %d series), %d titles mentioned in passing\n",
 				name, len(cat.Picks), films, len(cat.Picks)-films, len(cat.Mentions))
 			fmt.Fprintf(a.stdout, "words by %s\n", cat.Source.Attribution())
+			k, err := bot.ParseKnowledge(industrybot.KnowledgeJSON(), cat)
+			switch {
+			case err != nil && path == "":
+				return fmt.Errorf("built-in knowledge: %w", err)
+			case err != nil:
+				fmt.Fprintf(a.stdout, "knowledge of other titles: off for this catalog (it leads to picks it does not have)\n")
+			default:
+				fmt.Fprintf(a.stdout, "knowledge of other titles: ok: %d titles outside the list, the bot's own, never the creators'\n", len(k.Titles))
+			}
 			return nil
 		},
 	})

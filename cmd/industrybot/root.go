@@ -136,5 +136,22 @@ func (a *app) newBot(mem bot.Memory) (*bot.Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bot.New(bot.Config{Engine: bot.NewEngine(cat), Memory: mem, Logger: a.log}), nil
+	return bot.New(bot.Config{Engine: a.engine(cat), Memory: mem, Logger: a.log}), nil
+}
+
+// engine indexes a catalog with the bot's knowledge of titles outside it.
+// That knowledge leads to the built-in picks; a catalog of other picks goes
+// without it, and the log says so.
+func (a *app) engine(cat *bot.Catalog) *bot.Engine {
+	k, err := bot.ParseKnowledge(industrybot.KnowledgeJSON(), cat)
+	if err != nil {
+		if a.cfg.CatalogPath == "" {
+			// The built-in files are checked by the tests; this cannot happen
+			// in a released binary.
+			panic(fmt.Sprintf("built-in knowledge.json does not match the built-in catalog: %v", err))
+		}
+		a.log.Warn("knowledge of titles outside the list is off: it leads to picks this catalog does not have", "catalog", a.cfg.CatalogPath)
+		return bot.NewEngine(cat)
+	}
+	return bot.NewEngine(cat, bot.WithKnowledge(k))
 }
