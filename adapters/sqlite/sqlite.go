@@ -28,7 +28,8 @@ type Store struct {
 	// prepared statements
 	load, save, recent *sql.Stmt
 
-	mem *memoryWriter // channel memory, written behind
+	mem  *memoryWriter // channel memory, written behind
+	file *file         // the file: its lock, and whether it is still there
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -39,22 +40,38 @@ const memoryLimit = 256
 // Open opens (creating if needed) the SQLite file at path and applies the
 // schema migrations. The file runs in WAL mode; every transaction takes the
 // write lock at its start, so concurrent claims serialise instead of
-// failing.
-func Open(ctx context.Context, path string) (*Store, error) {
+// failing. With Exclusive, the file is this process's alone.
+//
+// A write whose file was deleted or replaced meanwhile fails, and so does
+// Ping: SQLite would go on writing to the file it opened, which nobody
+// will open again.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: the database path is empty")
 	}
-	w, err := openDB(path, true)
+	f, err := openFile(path, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{w: w}
+	w, err := openDB(path, true)
+	if err != nil {
+		f.release()
+		return nil, err
+	}
+	s := &Store{w: w, file: f}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
+		f.release()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	if err := f.opened(); err != nil {
+		w.Close()
+		f.release()
+		return nil, err
 	}
 	if s.r, err = openDB(path, false); err != nil {
 		w.Close()
+		f.release()
 		return nil, err
 	}
 	for _, p := range []struct {
@@ -199,14 +216,18 @@ func (s *Store) Close() error {
 			errs = append(errs, db.Close())
 		}
 	}
+	errs = append(errs, s.file.release())
 	return errors.Join(errs...)
 }
 
-// Ping implements bot.Store: the file answers, and the last write of
-// channel memory did not fail.
+// Ping implements bot.Store: the file answers and is still there, and the
+// last write of channel memory did not fail.
 func (s *Store) Ping(ctx context.Context) error {
 	var n int
 	if err := s.r.QueryRowContext(ctx, `SELECT 1`).Scan(&n); err != nil {
+		return err
+	}
+	if err := s.file.kept(); err != nil {
 		return err
 	}
 	return s.mem.failure()
@@ -225,12 +246,12 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
-	return nil
+	return s.file.kept()
 }
 
 // PutSubscription implements bot.DailyStore.
 func (s *Store) PutSubscription(ctx context.Context, sub bot.Subscription) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO subscriptions (platform, channel, time, timezone, source, created_by, since, paused)
+	_, err := s.exec(ctx, `INSERT INTO subscriptions (platform, channel, time, timezone, source, created_by, since, paused)
 		VALUES (?, ?, ?, ?, ?, ?, ?, '')
 		ON CONFLICT (platform, channel) DO UPDATE SET time = excluded.time, timezone = excluded.timezone,
 			source = excluded.source, created_by = excluded.created_by, since = excluded.since, paused = ''`,
@@ -243,12 +264,12 @@ func (s *Store) PutSubscription(ctx context.Context, sub bot.Subscription) error
 
 // DeleteSubscription implements bot.DailyStore.
 func (s *Store) DeleteSubscription(ctx context.Context, ch bot.ChannelKey) error {
-	return affected(s.w.ExecContext(ctx, `DELETE FROM subscriptions WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel))
+	return affected(s.exec(ctx, `DELETE FROM subscriptions WHERE platform = ? AND channel = ?`, ch.Platform, ch.Channel))
 }
 
 // PauseSubscription implements bot.DailyStore.
 func (s *Store) PauseSubscription(ctx context.Context, ch bot.ChannelKey, reason string) error {
-	return affected(s.w.ExecContext(ctx, `UPDATE subscriptions SET paused = ? WHERE platform = ? AND channel = ?`, reason, ch.Platform, ch.Channel))
+	return affected(s.exec(ctx, `UPDATE subscriptions SET paused = ? WHERE platform = ? AND channel = ?`, reason, ch.Platform, ch.Channel))
 }
 
 // affected turns "no row changed" into bot.ErrNotFound.
@@ -370,7 +391,7 @@ func (s *Store) ClaimPost(ctx context.Context, p bot.Post, staleBefore time.Time
 
 // MarkSending implements bot.DailyStore.
 func (s *Store) MarkSending(ctx context.Context, p bot.Post) error {
-	return owned(s.w.ExecContext(ctx, `UPDATE posts SET state = 'sending', sending = ?, error = ?
+	return owned(s.exec(ctx, `UPDATE posts SET state = 'sending', sending = ?, error = ?
 		WHERE platform = ? AND channel = ? AND date = ? AND state IN ('claimed', 'sending') AND owner = ?`,
 		micros(p.Sending), p.Error, p.Channel.Platform, p.Channel.Channel, p.Date, p.Owner))
 }

@@ -75,7 +75,7 @@ func (a *app) serve(ctx context.Context) error {
 	engine := bot.NewEngine(cat)
 	metrics := prometheus.New()
 	// The database may be starting next to the bot: wait a little for it.
-	raw, err := a.openStore(ctx, 30*time.Second)
+	raw, err := a.openServeStore(ctx, 30*time.Second, "industrybot serve on "+a.cfg.HTTPAddr)
 	if err != nil {
 		return err
 	}
