@@ -13,6 +13,13 @@ import (
 	"time"
 )
 
+// afterFunc is time.AfterFunc; tests replace it to fire the timer at the
+// point they mean to test, instead of at a moment a loaded machine moves.
+var afterFunc = func(d time.Duration, f func()) stopper { return time.AfterFunc(d, f) }
+
+// stopper is the part of *time.Timer that Run uses.
+type stopper interface{ Stop() bool }
+
 // Run calls work on this goroutine and returns its result. If work has not
 // returned after d, onSlow is called on a timer's goroutine, once; Run
 // returns only after onSlow has returned, and slow says whether it was
@@ -27,7 +34,7 @@ func Run[T any](d time.Duration, work func() T, onSlow func()) (v T, slow bool) 
 		done             = make(chan struct{})
 		slowPanic        any
 	)
-	t := time.AfterFunc(d, func() {
+	t := afterFunc(d, func() {
 		mu.Lock()
 		if finished {
 			mu.Unlock()
