@@ -21,6 +21,7 @@ type Engine struct {
 	lex       *lexicon        // how people ask
 	intn      func(n int) int // random source for Random and free picks
 	accums    sync.Pool       // *accumulator, reused across calls
+	kinds     []Kind          // each pick's kind, packed for scoring
 	// knownPeople finds the titles outside the list a person is in, by
 	// full name and surname: "nothing on the list stars Tom Cruise".
 	knownPeople map[string][]int32
@@ -75,6 +76,10 @@ func NewEngine(c *Catalog, opts ...EngineOption) *Engine {
 				}
 			}
 		}
+	}
+	e.kinds = make([]Kind, len(c.Picks))
+	for i := range c.Picks {
+		e.kinds[i] = c.Picks[i].Kind
 	}
 	e.accums.New = func() any { return newAccumulator(len(c.Picks)) }
 	return e
@@ -371,7 +376,7 @@ func (a *accumulator) best(d int32, w float32) {
 func (a *accumulator) fold(weight float32, ok func(int32) bool) bool {
 	any := false
 	for _, d := range a.curDocs {
-		if ok(d) {
+		if ok == nil || ok(d) {
 			a.add(d, weight*a.cur[d])
 			if a.hits[d] < 255 {
 				a.hits[d]++

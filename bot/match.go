@@ -196,7 +196,10 @@ func (e *Engine) scoreClause(c clause, kind Kind, acc *accumulator) bool {
 			}
 		}
 	}
-	return acc.fold(c.weight, func(d int32) bool { return kind == "" || e.cat.Picks[d].Kind == kind })
+	if kind == "" {
+		return acc.fold(c.weight, nil)
+	}
+	return acc.fold(c.weight, func(d int32) bool { return e.kinds[d] == kind })
 }
 
 // ruleOut marks the picks a negative clause names plainly ("no comedy"):
@@ -396,9 +399,13 @@ func (e *Engine) explain(d int32, acc *accumulator) Pick {
 			if r != "" {
 				hits = append(hits, hit{r, c.text, w})
 				// The pull from the commentary is the sentence with most
-				// of what was asked for.
+				// of what was asked for, when their words have any of it.
 				for _, x := range terms(c.text) {
-					if !e.lex.function[x] && !e.lex.filler[x] {
+					if e.lex.function[x] || e.lex.filler[x] {
+						continue
+					}
+					_, comment := part.lookup(x)
+					if _, ok := slices.BinarySearchFunc(comment, d, func(p cposting, d int32) int { return int(p.doc - d) }); ok {
 						words = append(words, x)
 					}
 				}
