@@ -120,7 +120,7 @@ func (e *env) withSchedule(cmd *cobra.Command, channel string, f func(context.Co
 	if err != nil {
 		return err
 	}
-	s := a.scheduler(store, bot.NewEngine(cat), a.postersConfigured(), owner("cli"))
+	s := a.scheduler(store, a.engine(cat), a.postersConfigured(), owner("cli"))
 	stored, err := store.ListSubscriptions(ctx)
 	if err != nil {
 		return err

@@ -72,7 +72,7 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	engine := bot.NewEngine(cat)
+	engine := a.engine(cat)
 	metrics := prometheus.New()
 	// The database may be starting next to the bot: wait a little for it.
 	raw, err := a.openServeStore(ctx, 30*time.Second, "industrybot serve on "+a.cfg.HTTPAddr)
