@@ -61,6 +61,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 			reply = Failure()
 		}
 	}()
+	if bad := checkOptions(req); bad != nil {
+		return *bad
+	}
 	switch req.Command {
 	case CmdRecommend:
 		return b.recommend(ctx, req)
