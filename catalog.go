@@ -24,3 +24,10 @@ var knowledgeJSON []byte
 // KnowledgeJSON returns the built-in knowledge of titles outside the
 // creators' list, knowledge.json. Callers must not modify it.
 func KnowledgeJSON() []byte { return knowledgeJSON }
+
+//go:embed knowledge.schema.json
+var knowledgeSchema []byte
+
+// KnowledgeSchema returns the JSON Schema of the knowledge file. Callers
+// must not modify it.
+func KnowledgeSchema() []byte { return knowledgeSchema }

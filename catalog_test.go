@@ -67,3 +67,62 @@ func TestCatalogMatchesItsSchema(t *testing.T) {
 		})
 	}
 }
+
+// TestKnowledgeMatchesItsSchema keeps knowledge.schema.json honest: the
+// built-in knowledge validates against it and the loader accepts it, and a
+// lead the loader rejects for shape the schema rejects too.
+func TestKnowledgeMatchesItsSchema(t *testing.T) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(industrybot.KnowledgeSchema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	const url = "https://github.com/industrybot/industrybot/knowledge.schema.json"
+	if err := c.AddResource(url, doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate := func(data []byte) error {
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return schema.Validate(v)
+	}
+	if err := validate(industrybot.KnowledgeJSON()); err != nil {
+		t.Fatalf("the built-in knowledge does not match its schema: %v", err)
+	}
+	cat, err := bot.ParseCatalog(industrybot.CatalogJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := bot.ParseKnowledge(industrybot.KnowledgeJSON(), cat)
+	if err != nil {
+		t.Fatalf("the built-in knowledge does not load: %v", err)
+	}
+	if len(k.Titles) < 250 {
+		t.Errorf("the knowledge holds %d titles, want at least 250", len(k.Titles))
+	}
+	for _, change := range []func(title map[string]any){
+		func(x map[string]any) { x["leads_to"] = []any{map[string]any{"pick": "heat"}} },
+		func(x map[string]any) { x["kind"] = "podcast" },
+		func(x map[string]any) { x["leads_to"] = []any{} },
+		func(x map[string]any) { x["directer"] = "x" },
+	} {
+		var d map[string]any
+		if err := json.Unmarshal(industrybot.KnowledgeJSON(), &d); err != nil {
+			t.Fatal(err)
+		}
+		change(d["titles"].([]any)[0].(map[string]any))
+		data, _ := json.Marshal(d)
+		if err := validate(data); err == nil {
+			t.Errorf("the schema accepts %s", data[:0])
+		}
+		if _, err := bot.ParseKnowledge(data, cat); err == nil {
+			t.Errorf("the loader accepts a broken first title")
+		}
+	}
+}
