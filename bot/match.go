@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -423,15 +424,7 @@ func (e *Engine) explain(d int32, acc *accumulator) Pick {
 	if n, ok := acc.notes[d]; ok {
 		hits = append(hits, hit{n[0], n[1], 8})
 	}
-	slices.SortStableFunc(hits, func(a, b hit) int {
-		switch {
-		case a.w > b.w:
-			return -1
-		case a.w < b.w:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.w, a.w) })
 	p := Pick{Title: t}
 	for _, h := range hits {
 		if slices.Contains(p.Reasons, h.reason) {
@@ -504,15 +497,7 @@ func (e *Engine) sharedWith(name string, fs []feature, d int32) string {
 	if len(got) == 0 {
 		return ""
 	}
-	slices.SortStableFunc(got, func(a, b shared) int {
-		switch {
-		case a.w > b.w:
-			return -1
-		case a.w < b.w:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(got, func(a, b shared) int { return cmp.Compare(b.w, a.w) })
 	var labels []string
 	for _, g := range got {
 		if !slices.Contains(labels, g.label) {
