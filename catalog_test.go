@@ -15,26 +15,7 @@ import (
 // built-in catalog validates against it, and what the loader rejects for
 // shape the schema rejects too.
 func TestCatalogMatchesItsSchema(t *testing.T) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(industrybot.CatalogSchema()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	const url = "https://github.com/industrybot/industrybot/recommendations.schema.json"
-	if err := c.AddResource(url, doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := c.Compile(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	validate := func(data []byte) error {
-		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return schema.Validate(v)
-	}
+	validate := schemaValidator(t, "recommendations.schema.json", industrybot.CatalogSchema())
 	if err := validate(industrybot.CatalogJSON()); err != nil {
 		t.Fatalf("the built-in catalog does not match its schema: %v", err)
 	}
@@ -72,26 +53,7 @@ func TestCatalogMatchesItsSchema(t *testing.T) {
 // built-in knowledge validates against it and the loader accepts it, and a
 // lead the loader rejects for shape the schema rejects too.
 func TestKnowledgeMatchesItsSchema(t *testing.T) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(industrybot.KnowledgeSchema()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	const url = "https://github.com/industrybot/industrybot/knowledge.schema.json"
-	if err := c.AddResource(url, doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := c.Compile(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	validate := func(data []byte) error {
-		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return schema.Validate(v)
-	}
+	validate := schemaValidator(t, "knowledge.schema.json", industrybot.KnowledgeSchema())
 	if err := validate(industrybot.KnowledgeJSON()); err != nil {
 		t.Fatalf("the built-in knowledge does not match its schema: %v", err)
 	}
@@ -124,5 +86,31 @@ func TestKnowledgeMatchesItsSchema(t *testing.T) {
 		if _, err := bot.ParseKnowledge(data, cat); err == nil {
 			t.Errorf("the loader accepts a broken first title")
 		}
+	}
+}
+
+// schemaValidator compiles a JSON Schema and returns a function that
+// validates a document against it.
+func schemaValidator(t *testing.T, name string, schemaJSON []byte) func(data []byte) error {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	url := "https://github.com/industrybot/industrybot/" + name
+	if err := c.AddResource(url, doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(data []byte) error {
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return schema.Validate(v)
 	}
 }
