@@ -59,7 +59,9 @@ func NewEngine(c *Catalog, opts ...EngineOption) *Engine {
 	e.vocabulary.add(e.lex.words...)
 	e.titles = <-titles
 	if e.knowledge != nil {
+		// Full names, and surnames only one person has.
 		e.knownPeople = map[string][]int32{}
+		surnames := map[string]string{}
 		for i := range e.knowledge.Titles {
 			k := &e.knowledge.Titles[i]
 			for _, p := range append(slices.Clone(k.People), k.Credit.Names...) {
@@ -70,10 +72,18 @@ func NewEngine(c *Catalog, opts ...EngineOption) *Engine {
 				e.vocabulary.add(words...)
 				full := strings.Join(words, " ")
 				e.knownPeople[full] = appendEntry(e.knownPeople[full], int32(i))
-				if len(words) > 1 {
-					last := words[len(words)-1]
-					e.knownPeople[last] = appendEntry(e.knownPeople[last], int32(i))
+				if last := words[len(words)-1]; len(words) > 1 && len(last) >= 4 {
+					if other, ok := surnames[last]; ok && other != full {
+						surnames[last] = "" // two people: not a name on its own
+					} else if !ok {
+						surnames[last] = full
+					}
 				}
+			}
+		}
+		for last, full := range surnames {
+			if full != "" && e.knownPeople[last] == nil {
+				e.knownPeople[last] = e.knownPeople[full]
 			}
 		}
 	}
@@ -152,7 +162,7 @@ func (e *Engine) Recommend(text string, kind Kind, exclude []string) Recommendat
 	}
 	if m.free {
 		rec.Varied = true
-		rec.Picks, rec.Repeated = e.freePicks(allowed, skip)
+		rec.Picks, rec.Repeated = e.freePicks(q.kind, allowed, skip)
 		return rec
 	}
 	if m.noFit != "" {
@@ -203,7 +213,11 @@ func (e *Engine) listOrder(kind Kind, exclude []string) (picks []Pick, repeated 
 
 // freePicks deals up to MaxPicks allowed picks at random: the answer to a
 // request with no preference.
-func (e *Engine) freePicks(allowed func(map[string]bool) func(int32) bool, skip map[string]bool) ([]Pick, bool) {
+func (e *Engine) freePicks(kind Kind, allowed func(map[string]bool) func(int32) bool, skip map[string]bool) ([]Pick, bool) {
+	reason := "a free pick: you named no preference"
+	if kind != "" {
+		reason = "a free pick among the " + kindNoun(kind, 2)
+	}
 	deal := func(ok func(int32) bool) []Pick {
 		var free []int32
 		for d := range int32(len(e.cat.Picks)) {
@@ -215,7 +229,7 @@ func (e *Engine) freePicks(allowed func(map[string]bool) func(int32) bool, skip 
 		for len(free) > 0 && len(out) < MaxPicks {
 			i := e.intn(len(free))
 			t := &e.cat.Picks[free[i]]
-			out = append(out, Pick{Title: t, Excerpt: Clip(firstSentence(t), excerptRunes), Reasons: []string{"a free pick: you named no preference"}})
+			out = append(out, Pick{Title: t, Excerpt: Clip(firstSentence(t), excerptRunes), Reasons: []string{reason}})
 			free[i] = free[len(free)-1]
 			free = free[:len(free)-1]
 		}

@@ -277,8 +277,11 @@ func (b *indexBuilder) phrase(s string, f field) {
 // person indexes a name by the whole of it and by its surname, never by a
 // first name alone: "Al Pacino" is found as "al pacino" and "pacino", a
 // particle kept with the surname ("de niro", and "deniro" as typed).
-func (b *indexBuilder) person(name string, f field, w float32) {
-	lbl := b.label(name)
+func (b *indexBuilder) person(name string, f field, w float32) { b.personLabel(name, f, w, name) }
+
+// personLabel indexes a name with the label a match on it shows.
+func (b *indexBuilder) personLabel(name string, f field, w float32, label string) {
+	lbl := b.label(label)
 	words := strings.Fields(normalizeText(name))
 	if len(words) == 0 {
 		return
@@ -376,6 +379,12 @@ func (b *indexBuilder) add(doc int32, t *Title) {
 	if t.BasedOn != "" {
 		b.plain(keyPhrase+"base on", fieldBasedOn, fieldWeight[fieldBasedOn], t.BasedOn)
 		b.plain(keyPhrase+"adaptation", fieldBasedOn, fieldWeight[fieldBasedOn], t.BasedOn)
+		// "the novel American Psycho by Bret Easton Ellis": its author.
+		if _, by, ok := strings.Cut(t.BasedOn, " by "); ok {
+			for _, name := range strings.Split(by, " and ") {
+				b.personLabel(name, fieldBasedOn, fieldWeight[fieldBasedOn], t.BasedOn)
+			}
+		}
 	}
 	// Eras: the decades it came out in (a series, every decade it ran),
 	// the decades it is set in, the year it came out.

@@ -57,6 +57,10 @@ var negatorWords = []string{"not", "no", "nothing", "without", "avoid", "except"
 
 var negators = setOf(negatorWords...)
 
+// likeSuffixes follow a title the request should be like: "Sopranos
+// vibes".
+var likeSuffixes = []string{"vibes", "vibe", "energy", "esque", "type", "style"}
+
 // likeMarkers introduce a title the request should be like, longest first.
 var likeMarkers = []string{
 	"if i liked", "if i loved", "if i enjoyed", "if you liked", "for fans of", "for a fan of", "in the vein of",
@@ -174,6 +178,16 @@ var related = map[string][]rel{
 	"cringy":            {{"cringe", 1}, {"awkward", .9}},
 	"awkward":           {{"awkward", 1}, {"cringe", .9}, {"social awkwardness", .9}},
 	"light":             {{"funny", .8}, {"comedy", .8}, {"warm", .7}, {"uplifting", .7}},
+	"funnier":           {{"funny", 1}, {"comedy", 1}},
+	"lighter":           {{"funny", .8}, {"comedy", .8}, {"warm", .7}},
+	"darker":            {{"dark", 1}, {"bleak", .8}, {"disturbing", .7}},
+	"sadder":            {{"melancholy", .9}, {"grief", .9}},
+	"tenser":            {{"tense", 1}},
+	"scarier":           {{"unsettling", 1}, {"horror", .7}},
+	"weirder":           {{"perverse", .7}, {"unsettling", .6}},
+	"smarter":           {{"cerebral", .9}, {"sharp", .9}},
+	"faster":            {{"propulsive", 1}, {"frantic", .8}},
+	"slower":            {{"slow burn", 1}},
 	"lighthearted":      {{"funny", .8}, {"comedy", .8}, {"warm", .7}, {"uplifting", .8}},
 	"easy":              {{"funny", .6}, {"comedy", .6}, {"sitcom", .7}},
 	"easy watch":        {{"sitcom", .9}, {"funny", .8}, {"comedy", .8}},

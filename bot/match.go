@@ -91,11 +91,17 @@ func (e *Engine) match(q query, acc *accumulator) *matched {
 			positive++
 		}
 	}
+	// "like Heat but funnier": what else it asks counts as much as the
+	// likeness.
+	likeW := float32(1)
+	if positive > 0 {
+		likeW = 0.5
+	}
 	for _, like := range q.likes() {
 		switch {
 		case e.titles.pick(like) != nil:
 			m.ruledOut[like] = true
-			e.likePick(e.titles.pick(like), acc, 1)
+			e.likePick(e.titles.pick(like), acc, likeW)
 		case e.titles.mention(like) != nil:
 			mn := e.titles.mention(like)
 			e.likeFacts(mn.Tags, mn.Credit, &mn.Facts, acc, 1)

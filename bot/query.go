@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -404,6 +405,18 @@ func (e *Engine) lexClause(raw, st string, w float32) clause {
 // findLike finds "like X" (or "similar to X", "if I liked X"…) where X
 // names a title the bot knows, and returns the words without it.
 func (e *Engine) findLike(q *query, words []string) []string {
+	// "sopranos vibes": the title before the suffix.
+	for j, w := range words {
+		if j == 0 || !slices.Contains(likeSuffixes, w) {
+			continue
+		}
+		for i := max(0, j-8); i < j; i++ {
+			if ent, ok := e.titles.exactOrClose(strings.Join(words[i:j], " ")); ok {
+				q.like, q.content = ent, true
+				return append(append([]string{}, words[:i]...), words[j+1:]...)
+			}
+		}
+	}
 	for i := range words {
 		for _, m := range e.lex.like {
 			if i+len(m) > len(words) || !equalWords(words[i:i+len(m)], m) {
