@@ -23,6 +23,7 @@ type Bot struct {
 	memory   Memory
 	schedule *Scheduler
 	log      *slog.Logger
+	short    map[string]string // the short forms of long title ids on buttons → the ids
 }
 
 var _ Handler = (*Bot)(nil)
@@ -38,7 +39,7 @@ type Config struct {
 
 // New returns a Bot.
 func New(c Config) *Bot {
-	b := &Bot{engine: c.Engine, memory: c.Memory, schedule: c.Daily, log: c.Logger}
+	b := &Bot{engine: c.Engine, memory: c.Memory, schedule: c.Daily, log: c.Logger, short: shortIDs(c.Engine.Catalog())}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
@@ -213,6 +214,9 @@ func (b *Bot) why(ctx context.Context, req Request) Reply {
 			return Reply{Private: true, Error: "Nothing has been picked in this channel yet.", Text: "Name a title (/why heat) or ask for a pick (/recommend, /random)."}
 		}
 		title = recent[0]
+	}
+	if id, ok := b.short[title]; ok { // from a button: a long id in short form
+		title = id
 	}
 	a := b.engine.Why(title)
 	switch {

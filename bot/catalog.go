@@ -407,6 +407,7 @@ func (c *Catalog) validate() error {
 			break
 		}
 	}
+	v.errs = append(v.errs, buttonIDErrors(c)...)
 	return errors.Join(v.errs...)
 }
 

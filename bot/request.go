@@ -106,9 +106,10 @@ const maxActionID = 100
 const actionPrefix = "ib1:"
 
 // ID encodes the action in at most 100 bytes, for a button's custom id or
-// value: "ib1:recommend:tv:talky". A long query is cut on a rune boundary.
+// value: "ib1:recommend:tv:talky". A title id too long to fit goes in its
+// short form (button.go); a long query is cut on a rune boundary.
 func (a Action) ID() string {
-	id := actionPrefix + a.Command + ":" + string(a.Kind) + ":" + strings.ToValidUTF8(a.Arg, "\uFFFD")
+	id := actionPrefix + a.Command + ":" + string(a.Kind) + ":" + strings.ToValidUTF8(buttonArg(a.Command, a.Arg), "\uFFFD")
 	if len(id) <= maxActionID {
 		return id
 	}
