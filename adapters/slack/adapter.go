@@ -298,26 +298,35 @@ func scheduled(blocks slackapi.Blocks) bool {
 // the ack budget is returned for the acknowledgement to carry. A slower one
 // is acknowledged empty at the budget, by ack on a timer's goroutine, and
 // sent to the command's response_url when it is ready; so is an answer
-// whose request went away meanwhile. Either way deferred is true and the
-// caller has nothing more to send.
+// whose request went away meanwhile, and one too long for one message,
+// whose parts then follow each other in order. Either way deferred is true
+// and the caller has nothing more to send.
 func (a *Adapter) answerCommand(ctx context.Context, c slackapi.SlashCommand, ack func()) (msg Message, deferred bool) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), followUpTimeout)
 	defer cancel()
 	r, slow := slowpath.Run(a.ack, func() bot.Reply { return a.command(wctx, c) }, ack)
-	if !slow && ctx.Err() == nil {
-		return Render(r), false
+	msgs := Messages(r)
+	if !slow && ctx.Err() == nil && len(msgs) == 1 {
+		return msgs[0], false
 	}
-	if slow {
+	switch {
+	case slow:
 		a.log.Info("slack: answer not ready in time; it goes to the response_url", "command", c.Command, "within", a.ack)
-	} else {
+	case ctx.Err() != nil:
 		a.log.Info("slack: the command's request went away; the answer goes to the response_url", "command", c.Command)
+	default:
+		ack()
 	}
 	if wctx.Err() != nil {
 		a.log.Warn("slack: a command ran past its time", "command", c.Command, "timeout", followUpTimeout)
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), followUpTimeout)
 	defer cancel()
-	a.respond(rctx, c.ResponseURL, Render(r), false)
+	for _, m := range msgs {
+		if !a.respond(rctx, c.ResponseURL, m, false) {
+			break
+		}
+	}
 	return Message{}, true
 }
 
@@ -332,7 +341,13 @@ func (a *Adapter) answerPress(ctx context.Context, ic slackapi.InteractionCallba
 			a.log.Debug("slack: ignored an interaction that is not one of the bot's buttons", "type", ic.Type)
 			return
 		}
-		a.respond(ctx, ic.ResponseURL, Render(r), replace)
+		// A long answer's first part takes the place of the message, and
+		// the rest follow it.
+		for i, m := range Messages(r) {
+			if !a.respond(ctx, ic.ResponseURL, m, replace && i == 0) {
+				break
+			}
+		}
 	})
 }
 
@@ -347,11 +362,11 @@ func (a *Adapter) later(f func()) {
 
 // respond sends msg to a response_url: as a new message, or in place of the
 // one the button was on when replace is set. A 429 is retried after its
-// Retry-After.
-func (a *Adapter) respond(ctx context.Context, responseURL string, msg Message, replace bool) {
+// Retry-After. It reports whether the message was sent.
+func (a *Adapter) respond(ctx context.Context, responseURL string, msg Message, replace bool) bool {
 	if responseURL == "" {
 		a.log.Warn("slack: an answer has no response_url to go to; dropped")
-		return
+		return false
 	}
 	opts := []slackapi.MsgOption{
 		slackapi.MsgOptionResponseURL(responseURL, msg.ResponseType),
@@ -367,7 +382,9 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, msg Message, 
 	})
 	if err != nil {
 		a.log.Warn("slack: sending an answer to its response_url failed", "err", scrub(err, a.botTok, a.appTok, responseURL))
+		return false
 	}
+	return true
 }
 
 // retry calls f, and again after the Retry-After of a 429, up to maxRetries

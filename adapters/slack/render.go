@@ -51,13 +51,43 @@ const (
 	blockButtons    = "buttons"
 )
 
-// Render turns a reply into a Slack message: the lead and any error in
-// mrkdwn; each pick as a heading (title, year, credit), its excerpt and why
-// it matched; the commentary as plain text split at sentence or word
-// boundaries into sections of at most MaxText characters; the attribution
-// in a context block; the actions as buttons whose value is the action's
-// id. Private replies are ephemeral.
-func Render(r bot.Reply) Message {
+// Render turns a reply into a Slack message: the first of Messages, and
+// the whole reply for all but a commentary longer than a message holds.
+// Use Messages where the rest can follow.
+func Render(r bot.Reply) Message { return Messages(r)[0] }
+
+// Messages turns a reply into the Slack messages that carry it: the lead
+// and any error in mrkdwn; each pick as a heading (title, year, credit),
+// its excerpt and why it matched; the commentary as plain text split at
+// sentence or word boundaries into sections of at most MaxText
+// characters; the attribution in a context block; the actions as buttons
+// whose value is the action's id. Private replies are ephemeral. It is one
+// message unless the blocks are more than MaxBlocks, which Slack refuses
+// in one (a long commentary in a custom catalog): then they continue, in
+// order, in as many more as they need, the buttons in the last, and each
+// message's notification text says which part it is.
+func Messages(r bot.Reply) []Message {
+	blocks := render(r)
+	kind := InChannel
+	if r.Private {
+		kind = Ephemeral
+	}
+	text := fallback(r)
+	if len(blocks) <= MaxBlocks {
+		return []Message{{ResponseType: kind, Text: text, Blocks: blocks}}
+	}
+	n := (len(blocks) + MaxBlocks - 1) / MaxBlocks
+	msgs := make([]Message, 0, n)
+	for i := 0; len(blocks) > 0; i++ {
+		part := blocks[:min(MaxBlocks, len(blocks))]
+		blocks = blocks[len(part):]
+		msgs = append(msgs, Message{ResponseType: kind, Text: fmt.Sprintf("%s (%d/%d)", clip(text, maxFallback-8), i+1, n), Blocks: part})
+	}
+	return msgs
+}
+
+// render lays a reply out in blocks, as many as it takes.
+func render(r bot.Reply) []slackapi.Block {
 	var b builder
 	if r.Error != "" {
 		b.echo(blockError, escape(sentence(r.Error)))
@@ -124,11 +154,7 @@ func Render(r bot.Reply) Message {
 		}
 		b.blocks = append(b.blocks, slackapi.NewActionBlock(blockButtons, buttons...))
 	}
-	m := Message{ResponseType: InChannel, Text: fallback(r), Blocks: b.blocks}
-	if r.Private {
-		m.ResponseType = Ephemeral
-	}
-	return m
+	return b.blocks
 }
 
 type builder struct{ blocks []slackapi.Block }
