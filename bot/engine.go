@@ -22,6 +22,9 @@ type Engine struct {
 	intn      func(n int) int // random source for Random and free picks
 	accums    sync.Pool       // *accumulator, reused across calls
 	kinds     []Kind          // each pick's kind, packed for scoring
+	// featureCache holds what each pick asked "like" is made of
+	// (*Title → []feature).
+	featureCache sync.Map
 	// knownPeople finds the titles outside the list a person is in, by
 	// full name and surname: "nothing on the list stars Tom Cruise".
 	knownPeople map[string][]int32
@@ -248,6 +251,9 @@ const excerptRunes = 220
 // excerpt returns the sentence of t's commentary holding the most of words,
 // or its first sentence, clipped to excerptRunes.
 func excerpt(t *Title, words []string) string {
+	if len(words) == 0 {
+		return Clip(firstSentence(t), excerptRunes)
+	}
 	best, bestHits := "", 0
 	var buf []byte
 	for _, p := range t.Commentary {
@@ -277,10 +283,20 @@ func excerpt(t *Title, words []string) string {
 }
 
 func firstSentence(t *Title) string {
-	if s := sentences(t.Commentary[0]); len(s) > 0 {
+	p := t.Commentary[0]
+	// sentences(p)[0], without splitting the rest of the paragraph.
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c != '.' && c != '!' && c != '?' {
+			continue
+		}
+		if s := sentences(p[:min(len(p), i+8)]); len(s) > 1 {
+			return s[0]
+		}
+	}
+	if s := sentences(p); len(s) > 0 {
 		return s[0]
 	}
-	return t.Commentary[0]
+	return p
 }
 
 // Random returns one pick of kind ("" for either) whose id is not in exclude.

@@ -313,13 +313,32 @@ func features(tags []string, credit Credit, f *Facts) []feature {
 	return out
 }
 
+// pickFeatures is features of a pick, made once per pick asked about.
+func (e *Engine) pickFeatures(t *Title) []feature {
+	if fs, ok := e.featureCache.Load(t); ok {
+		return fs.([]feature)
+	}
+	fs := features(t.Tags, t.Credit, &t.Facts)
+	e.featureCache.Store(t, fs)
+	return fs
+}
+
 // likePick adds the picks most like t.
 func (e *Engine) likePick(t *Title, acc *accumulator, w float32) {
-	e.likeFacts(t.Tags, t.Credit, &t.Facts, acc, w)
+	e.likeFeatures(e.pickFeatures(t), acc, w)
 }
 
 func (e *Engine) likeFacts(tags []string, credit Credit, f *Facts, acc *accumulator, w float32) {
-	for _, ft := range features(tags, credit, f) {
+	fs, ok := e.featureCache.Load(f)
+	if !ok {
+		fs = features(tags, credit, f)
+		e.featureCache.Store(f, fs)
+	}
+	e.likeFeatures(fs.([]feature), acc, w)
+}
+
+func (e *Engine) likeFeatures(fs []feature, acc *accumulator, w float32) {
+	for _, ft := range fs {
 		for i := range e.parts {
 			ps, _ := e.parts[i].lookup(ft.key)
 			for _, p := range ps {
@@ -481,7 +500,7 @@ func (e *Engine) likeReason(like, d int32, part *termIndex) string {
 
 // sharedReason says what pick d shares with t: "like Heat: crime, heist".
 func (e *Engine) sharedReason(t *Title, d int32) string {
-	return e.sharedWith(t.Title, features(t.Tags, t.Credit, &t.Facts), d)
+	return e.sharedWith(t.Title, e.pickFeatures(t), d)
 }
 
 func (e *Engine) sharedWith(name string, fs []feature, d int32) string {
