@@ -132,7 +132,7 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 			r.Error = fmt.Sprintf("No %s on the creators' list matches %s.", kindNoun(rec.Kind, 1), Quote(query, 80))
 		}
 		if rec.NoFit != "" && rec.NoFit != Clip(query, 80) {
-			r.Error = fmt.Sprintf("Nothing on the creators' list is %s.", Quote(rec.NoFit, 80))
+			r.Error = fmt.Sprintf("Nothing on the creators' list is %s.", rec.NoFit)
 		}
 		r.Text = "Try a mood or a theme (" + strings.Join(b.sampleTags(), ", ") + "), “like Succession”, or /random."
 		return r
@@ -144,7 +144,7 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 	case rec.NoFit != "" && rec.NoFit == Clip(query, 80):
 		lead = fmt.Sprintf("Nothing on the creators' list quite fits %s; the closest", Quote(query, 80))
 	case rec.NoFit != "":
-		lead = fmt.Sprintf("Nothing on the creators' list is %s; the closest", Quote(rec.NoFit, 80))
+		lead = fmt.Sprintf("Nothing on the creators' list is %s; the closest", rec.NoFit)
 	case rec.Varied:
 		lead = "No preference, so a free choice from the creators' list"
 	case rec.Known != nil:
