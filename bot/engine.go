@@ -25,6 +25,9 @@ type Engine struct {
 	// featureCache holds what each pick asked "like" is made of
 	// (*Title → []feature).
 	featureCache sync.Map
+	// sentenceCache holds the sentences of each pick shown with a pull
+	// from its words (*Title → []sentence).
+	sentenceCache sync.Map
 	// knownPeople finds the titles outside the list a person is in, by
 	// full name and surname: "nothing on the list stars Tom Cruise".
 	knownPeople map[string][]int32
@@ -248,38 +251,58 @@ func (e *Engine) freePicks(kind Kind, allowed func(map[string]bool) func(int32) 
 // excerptRunes bounds the pull from the commentary shown with a pick.
 const excerptRunes = 220
 
+// sentence is one sentence of a commentary and its stemmed words.
+type sentence struct {
+	text  string
+	words []string
+}
+
+func splitSentences(t *Title) []sentence {
+	var out []sentence
+	for _, p := range t.Commentary {
+		for _, s := range sentences(p) {
+			out = append(out, sentence{text: s, words: terms(s)})
+		}
+	}
+	return out
+}
+
+// excerptOf returns the sentence holding the most of words, or the first.
+func excerptOf(ss []sentence, words []string, t *Title) string {
+	best, bestHits := "", 0
+	for _, s := range ss {
+		if best == "" {
+			best = s.text
+		}
+		hits := 0
+		for _, w := range s.words {
+			if slices.Contains(words, w) {
+				hits++
+			}
+		}
+		if hits > bestHits {
+			best, bestHits = s.text, hits
+		}
+	}
+	if best == "" {
+		best = firstSentence(t)
+	}
+	return Clip(best, excerptRunes)
+}
+
 // excerpt returns the sentence of t's commentary holding the most of words,
-// or its first sentence, clipped to excerptRunes.
-func excerpt(t *Title, words []string) string {
+// or its first sentence, clipped to excerptRunes. Each pick's sentences are
+// split once, the first time it is shown with a pull from them.
+func (e *Engine) excerpt(t *Title, words []string) string {
 	if len(words) == 0 {
 		return Clip(firstSentence(t), excerptRunes)
 	}
-	best, bestHits := "", 0
-	var buf []byte
-	for _, p := range t.Commentary {
-		for _, s := range sentences(p) {
-			if best == "" {
-				best = s
-			}
-			if len(words) == 0 {
-				break
-			}
-			hits := 0
-			buf = scanWords(s, buf, func(w []byte) {
-				w = stemBytes(w)
-				for _, x := range words {
-					if string(w) == x {
-						hits++
-						break
-					}
-				}
-			})
-			if hits > bestHits {
-				best, bestHits = s, hits
-			}
-		}
+	ss, ok := e.sentenceCache.Load(t)
+	if !ok {
+		ss = splitSentences(t)
+		e.sentenceCache.Store(t, ss)
 	}
-	return Clip(best, excerptRunes)
+	return excerptOf(ss.([]sentence), words, t)
 }
 
 func firstSentence(t *Title) string {

@@ -462,7 +462,7 @@ func (e *Engine) explain(d int32, acc *accumulator) Pick {
 		}
 	}
 	p.Reasons = mergeSetting(p.Reasons)
-	p.Excerpt = excerpt(t, words)
+	p.Excerpt = e.excerpt(t, words)
 	return p
 }
 
