@@ -163,7 +163,7 @@ func (e *Engine) Recommend(text string, kind Kind, exclude []string) Recommendat
 	allowed := func(skip map[string]bool) func(d int32) bool {
 		return func(d int32) bool {
 			t := &e.cat.Picks[d]
-			return !m.ruledOut[d] && d != m.notDoc && (q.kind == "" || t.Kind == q.kind) && !skip[t.ID] && m.fits(d)
+			return !m.ruledOut[d] && (q.kind == "" || t.Kind == q.kind) && !skip[t.ID] && m.fits(d)
 		}
 	}
 	if m.free {

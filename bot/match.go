@@ -13,8 +13,7 @@ import (
 type matched struct {
 	q        *query
 	ruledOut map[int32]bool
-	notDoc   int32 // the pick the request is like, never its answer
-	free     bool  // no preference: deal picks freely
+	free     bool // no preference: deal picks freely
 	noFit    string
 	// constraints every answer must meet (a genre, an audience).
 	constraints []constraint
@@ -68,16 +67,14 @@ const (
 
 // match scores every pick the query reaches into acc.
 func (e *Engine) match(q query, acc *accumulator) *matched {
-	m := &matched{q: &q, notDoc: -1, e: e, ruledOut: map[int32]bool{}}
+	m := &matched{q: &q, e: e, ruledOut: map[int32]bool{}}
 	acc.q = &q
 	for _, c := range q.constraints {
 		m.constraints = append(m.constraints, c)
 	}
-	if young(q.text) {
-		for i, c := range m.constraints {
-			if c.family {
-				m.constraints[i].needs = []string{"young"}
-			}
+	for i, c := range m.constraints {
+		if c.family && young(q.text) {
+			m.constraints[i].needs = []string{"young"}
 		}
 	}
 	if q.about >= 0 {

@@ -18,7 +18,6 @@ type query struct {
 	about       int32   // pick the request names outright ("heat 1995"), or -1
 	constraints []constraint
 	negKinds    []Kind
-	content     bool // it asked for something, understood or not
 }
 
 // likes lists every title the request should be like.
@@ -172,7 +171,6 @@ func (e *Engine) parse(text string, kind Kind) query {
 			neg = false
 			continue
 		case tokConstraint:
-			q.content = true
 			con := e.lex.constraints[t.key]
 			if neg {
 				// "no horror": rule out what it needs.
@@ -188,7 +186,6 @@ func (e *Engine) parse(text string, kind Kind) query {
 			continue
 		}
 		c := t.clause
-		q.content = true
 		c.neg = neg
 		if neg {
 			for _, a := range antonyms[c.text] {
@@ -412,7 +409,7 @@ func (e *Engine) findLike(q *query, words []string) []string {
 		}
 		for i := max(0, j-8); i < j; i++ {
 			if ent, ok := e.titles.exactOrClose(strings.Join(words[i:j], " ")); ok {
-				q.like, q.content = ent, true
+				q.like = ent
 				return append(append([]string{}, words[:i]...), words[j+1:]...)
 			}
 		}
@@ -426,7 +423,6 @@ func (e *Engine) findLike(q *query, words []string) []string {
 			for n := min(len(rest), 8); n > 0; n-- {
 				if ent, ok := e.titles.exactOrClose(strings.Join(rest[:n], " ")); ok {
 					q.like = ent
-					q.content = true
 					rest = rest[n:]
 					// "heat and michael clayton", "heat or thief"
 					for len(rest) > 1 && (rest[0] == "and" || rest[0] == "or" || rest[0] == "also" || rest[0] == "plus") {
@@ -479,7 +475,6 @@ func (e *Engine) findAbout(q *query, words []string) {
 			return
 		}
 	}
-	q.content = true
 	if e.titles.pick(ent) != nil {
 		q.about = ent
 	} else {
