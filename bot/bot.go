@@ -11,12 +11,6 @@ import (
 	"strings"
 )
 
-// Handler answers requests. Adapters translate platform events into
-// requests and render the replies.
-type Handler interface {
-	Handle(ctx context.Context, req Request) Reply
-}
-
 // Bot answers the commands. It is safe for concurrent use.
 type Bot struct {
 	engine   *Engine
@@ -81,11 +75,6 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 		return b.daily(ctx, req)
 	}
 	return Reply{Private: true, Error: fmt.Sprintf("Unknown command %s. Try /help.", Quote("/"+req.Command, 30))}
-}
-
-// Failure is the reply to a request that failed on the bot's side.
-func Failure() Reply {
-	return Reply{Private: true, Error: "Something went wrong on our side and it has been logged. Please try again."}
 }
 
 func (b *Bot) attribution() string { return b.engine.cat.Source.Attribution() }
@@ -278,35 +267,4 @@ func (b *Bot) titles(n int) []string {
 		out = append(out, b.engine.cat.Picks[i].Title)
 	}
 	return out
-}
-
-func kindNoun(k Kind, n int) string {
-	switch {
-	case k == Film && n == 1:
-		return "film"
-	case k == Film:
-		return "films"
-	case k == TV:
-		return "series"
-	}
-	if n == 1 {
-		return "pick"
-	}
-	return "picks"
-}
-
-// Help is the reply to /help.
-func Help() Reply {
-	return Reply{
-		Private: true,
-		Text: "industrybot recommends the films and series that Mickey Down and Konrad Kay, " +
-			"the creators of Industry (HBO/BBC), named as the show's inspirations, in their own words.",
-		Help: []HelpEntry{
-			{"/recommend [query] [kind]", "Up to three picks for a mood, theme or title: “something tense”, “talky”, “british comedy”, “like Succession”. Kind: film or tv."},
-			{"/why [title]", "The creators' full commentary on a title (typos are fine). With no title: the last pick shown here."},
-			{"/random [film|tv]", "One pick this channel has not seen lately."},
-			{"/daily subscribe|unsubscribe|status|skip", "Admins: a pick posted here every day at a set local time."},
-			{"/help", "This message."},
-		},
-	}
 }

@@ -3,6 +3,9 @@ package bot
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"strings"
+	"unicode/utf8"
 )
 
 // A **Why?** button carries the title's id, and a button id holds 100
@@ -80,4 +83,65 @@ func buttonIDErrors(c *Catalog) []error {
 		check("mentions", i, c.Mentions[i].ID)
 	}
 	return errs
+}
+
+// Action is a button: pressing it runs a command with options.
+type Action struct {
+	Label   string
+	Command string // CmdRecommend, CmdRandom or CmdWhy
+	Kind    Kind
+	Arg     string // recommend: the query; why: the title id
+}
+
+// maxActionID is the longest id a platform accepts (Discord's custom_id).
+const maxActionID = 100
+
+const actionPrefix = "ib1:"
+
+// ID encodes the action in at most 100 bytes, for a button's custom id or
+// value: "ib1:recommend:tv:talky". A title id too long to fit goes in its
+// short form (button.go); a long query is cut on a rune boundary.
+func (a Action) ID() string {
+	id := actionPrefix + a.Command + ":" + string(a.Kind) + ":" + strings.ToValidUTF8(buttonArg(a.Command, a.Arg), "\uFFFD")
+	if len(id) <= maxActionID {
+		return id
+	}
+	id = id[:maxActionID]
+	for !utf8.ValidString(id) {
+		id = id[:len(id)-1]
+	}
+	return id
+}
+
+// ErrBadAction is returned by ParseAction for an id it did not make.
+var ErrBadAction = errors.New("not an industrybot button")
+
+// ParseAction turns a button id made by Action.ID back into a request's
+// command and options.
+func ParseAction(id string) (command string, options map[string]string, err error) {
+	rest, ok := strings.CutPrefix(id, actionPrefix)
+	if !ok {
+		return "", nil, ErrBadAction
+	}
+	parts := strings.SplitN(rest, ":", 3)
+	if len(parts) != 3 {
+		return "", nil, ErrBadAction
+	}
+	cmd, kindText, arg := parts[0], parts[1], parts[2]
+	kind, err := ParseKind(kindText)
+	if err != nil || string(kind) != kindText {
+		return "", nil, ErrBadAction
+	}
+	switch cmd {
+	case CmdRecommend:
+		return cmd, map[string]string{OptQuery: arg, OptKind: kindText, OptAnother: "1"}, nil
+	case CmdRandom:
+		return cmd, map[string]string{OptKind: kindText, OptAnother: "1"}, nil
+	case CmdWhy:
+		if arg == "" {
+			return "", nil, ErrBadAction
+		}
+		return cmd, map[string]string{OptTitle: arg}, nil
+	}
+	return "", nil, ErrBadAction
 }

@@ -4,72 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
 )
-
-// Clock tells the time and waits. Anything that schedules takes one, so
-// tests move time instead of sleeping.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits for d, or returns ctx's error when it ends first.
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-// SystemClock is the real clock.
-func SystemClock() Clock { return systemClock{} }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
-func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// DateLayout is how local dates are written in the store.
-const DateLayout = "2006-01-02"
-
-// DueAt returns when a daily post for a local date at a local time of day
-// (minutes after midnight) falls in loc: the first instant whose wall clock
-// reads that time or later. So 09:00 stays 09:00 across daylight-saving
-// changes, a time the change skips (01:30 on the spring-forward night in
-// London) posts at the next valid minute (02:00), and a time that happens
-// twice posts at its first occurrence.
-func DueAt(date string, minutes int, loc *time.Location) (time.Time, error) {
-	d, err := time.ParseInLocation(DateLayout, date, loc)
-	if err != nil {
-		return time.Time{}, err
-	}
-	target := time.Date(d.Year(), d.Month(), d.Day(), minutes/60, minutes%60, 0, 0, loc)
-	wall := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
-	want := wall(target)
-	if want[:10] == date && want[11:] == FormatClock(minutes) && wall(target.Add(-time.Hour)) < want {
-		return target, nil // the common case: it exists, and only once
-	}
-	// Near a transition: walk minute by minute from three hours before.
-	goal := date + " " + FormatClock(minutes)
-	for t := target.Add(-3 * time.Hour).Truncate(time.Minute); t.Before(target.Add(3 * time.Hour)); t = t.Add(time.Minute) {
-		if wall(t) >= goal {
-			return t, nil
-		}
-	}
-	return target, nil
-}
 
 // Scheduler posts the daily pick to every subscribed channel once per
 // channel and local date, however many processes run it on one store. A
@@ -268,7 +207,7 @@ func (s *Scheduler) due(ctx context.Context, sub Subscription, now time.Time) ([
 	var jobs []job
 	for _, day := range []time.Time{today.AddDate(0, 0, -1), today} {
 		date := day.Format(DateLayout)
-		due, err := DueAt(date, minutes, loc)
+		due, err := dueAt(date, minutes, loc)
 		if err != nil {
 			return nil, err
 		}
@@ -429,7 +368,7 @@ func (s *Scheduler) post(ctx context.Context, j job) {
 			log.Error("recording the daily post as being sent failed; retrying at the next tick", "err", err)
 			return
 		}
-		state, err = s.send(ctx, work, p, DailyReply(title, s.engine.cat.Source.Attribution()), doubt)
+		state, err = s.send(ctx, work, p, dailyReply(title, s.engine.cat.Source.Attribution()), doubt)
 	}
 	errText := ""
 	if err != nil {
@@ -616,8 +555,8 @@ func (s *Scheduler) retry(ctx context.Context, ch ChannelKey, try func() error) 
 	return err
 }
 
-// DailyReply is the message of a daily pick.
-func DailyReply(t *Title, attribution string) Reply {
+// dailyReply is the message of a daily pick.
+func dailyReply(t *Title, attribution string) Reply {
 	return Reply{
 		Text:  "Today's pick from the creators of Industry",
 		Picks: []Pick{{Title: t, Excerpt: Clip(firstSentence(t), excerptRunes)}},
@@ -659,61 +598,52 @@ func (p *pacer) hold(d time.Duration) {
 	}
 }
 
-// deal returns the channel's deck and the card it deals next. A channel's
-// first deck, and each reshuffle, is a shuffle seeded by the channel and
-// the cycle, so every process deals the same.
-func (s *Scheduler) deal(ctx context.Context, ch ChannelKey) (deck, string, error) {
-	d, err := s.store.GetDeck(ctx, ch)
-	if errors.Is(err, ErrNotFound) {
-		d, err = Deck{Cycle: -1}, nil
-	}
-	if err != nil {
-		return deck{}, "", err
-	}
-	dk := deck{Deck: d, ch: ch, cat: s.engine.cat}
-	dk.fill()
-	return dk, dk.Cards[0], nil
+// PostState is where a daily post stands.
+type PostState string
+
+// The states of a daily post.
+const (
+	PostClaimed PostState = "claimed" // a process is posting it
+	// PostSending: a process holds it and has called the platform, which
+	// may have the post whatever the process heard back (or if it died).
+	// Whoever takes it over settles it before sending anything anew.
+	PostSending PostState = "sending"
+	PostPending PostState = "pending" // a failure that left nothing in the channel: the next tick retries
+	PostSent    PostState = "sent"
+	// PostUnknown: the platform may have the post, its answer was lost,
+	// and the bot could not find out; it does not send it again.
+	PostUnknown PostState = "unknown"
+	PostMissed  PostState = "missed"  // too late to post
+	PostSkipped PostState = "skipped" // /daily skip
+	PostFailed  PostState = "failed"  // a permanent failure: the subscription is paused
+)
+
+// Post is the record of one channel's daily pick on one local date.
+type Post struct {
+	Channel    ChannelKey
+	Date       string // local date, "2026-11-26"
+	Pick       string // id of the pick
+	State      PostState
+	Owner      string    // the process that claimed it
+	Due        time.Time // when it was due
+	ClaimedAt  time.Time
+	FinishedAt time.Time
+	Attempts   int // claims so far: more than one means a retry or a takeover
+	// Sending is when the first call to the platform that may have reached
+	// it began, while the post is PostSending.
+	Sending time.Time
+	Error   string
 }
 
-// deck deals a channel's picks.
-type deck struct {
-	Deck
-	ch  ChannelKey
-	cat *Catalog
-}
+// Held reports whether a process holds the post: PostClaimed or
+// PostSending.
+func (p Post) Held() bool { return p.State == PostClaimed || p.State == PostSending }
 
-// fill drops cards that left the catalog and, when none are left,
-// shuffles the next cycle.
-func (d *deck) fill() {
-	d.Cards = slices.DeleteFunc(slices.Clone(d.Cards), func(id string) bool { return d.cat.Pick(id) == nil })
-	if len(d.Cards) == 0 {
-		d.Cycle++
-		d.Cards = Shuffle(d.cat, d.ch, d.Cycle, d.Last)
-	}
-}
+// Dealt reports whether the post's pick is dealt from the channel's deck:
+// sent, or unknown (it may be in the channel, so it must not come again
+// the next day).
+func (p Post) Dealt() bool { return p.State == PostSent || p.State == PostUnknown }
 
-// after returns the deck once card is dealt.
-func (d deck) after(card string) Deck {
-	rest := slices.DeleteFunc(slices.Clone(d.Cards), func(id string) bool { return id == card })
-	return Deck{Cycle: d.Cycle, Cards: rest, Last: card}
-}
-
-// Shuffle returns the picks of c in the order a channel deals them in one
-// cycle: a shuffle seeded by the channel and the cycle, never starting with
-// last (the card that ended the cycle before) when there is a choice.
-func Shuffle(c *Catalog, ch ChannelKey, cycle int, last string) []string {
-	ids := make([]string, len(c.Picks))
-	for i := range c.Picks {
-		ids[i] = c.Picks[i].ID
-	}
-	slices.Sort(ids)
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%s\x00%s\x00%d", ch.Platform, ch.Channel, cycle)
-	r := rand.New(rand.NewPCG(h.Sum64(), uint64(cycle)))
-	r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-	if len(ids) > 1 && ids[0] == last {
-		k := 1 + r.IntN(len(ids)-1)
-		ids[0], ids[k] = ids[k], ids[0]
-	}
-	return ids
-}
+// Key names the post on its platform, the same for every attempt, process
+// and restart: a Discord nonce is made of it, a Slack message carries it.
+func (p Post) Key() string { return p.Channel.String() + "/" + p.Date }

@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -295,7 +296,7 @@ func TestAnotherLeavesADailyPostInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	daily := slack.Render(bot.DailyReply(c.Pick("heat"), c.Source.Attribution()))
+	daily := slack.Render(scheduledPost(t, c))
 	var another slacktest.Button
 	for _, b := range slacktest.Buttons(slackapi.Blocks{BlockSet: daily.Blocks}) {
 		if b.Label == "Another" {
@@ -317,3 +318,42 @@ func TestAnotherLeavesADailyPostInPlace(t *testing.T) {
 		t.Errorf("Another on a daily post: replace_original %v, %s; want a new message in the channel", got[0].ReplaceOriginal, got[0].ResponseType)
 	}
 }
+
+// scheduledPost returns the reply of a daily pick, as the scheduler hands it
+// to the poster.
+func scheduledPost(t *testing.T, c *bot.Catalog) bot.Reply {
+	t.Helper()
+	ctx := testCtx(t)
+	clock := &fixedClock{now: time.Date(2026, 11, 20, 9, 0, 5, 0, time.UTC)}
+	poster := &capture{}
+	s := bot.NewScheduler(bot.SchedulerConfig{Store: bot.NewMemoryStore(), Engine: bot.NewEngine(c), Clock: clock, Owner: "test",
+		Posters: map[bot.Platform]bot.Poster{bot.Slack: poster}})
+	if _, err := s.Subscribe(ctx, bot.ChannelKey{Platform: bot.Slack, Channel: "C1"}, bot.User{ID: "U1"}, "09:00", "UTC"); err != nil {
+		t.Fatal(err)
+	}
+	clock.now = clock.now.Add(24 * time.Hour)
+	if err := s.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(poster.replies) != 1 {
+		t.Fatalf("the scheduler posted %d times, want once", len(poster.replies))
+	}
+	return poster.replies[0]
+}
+
+type fixedClock struct{ now time.Time }
+
+func (c *fixedClock) Now() time.Time                                   { return c.now }
+func (c *fixedClock) Sleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+
+// capture is a bot.Poster that keeps what it is given.
+type capture struct{ replies []bot.Reply }
+
+func (p *capture) Post(_ context.Context, _, _ string, r bot.Reply) error {
+	p.replies = append(p.replies, r)
+	return nil
+}
+func (p *capture) Look(context.Context, string, string, time.Time) (bool, error) {
+	return false, bot.ErrCannotLook
+}
+func (p *capture) Dedup() time.Duration { return 0 }

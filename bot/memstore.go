@@ -9,22 +9,6 @@ import (
 	"time"
 )
 
-// Memory remembers what each channel was shown, so /why with no title
-// explains the last pick, "Another" skips what the channel has seen and
-// /random deals every pick before repeating one.
-type Memory interface {
-	// Remember records that ids were shown in ch; ids[0] becomes the
-	// channel's last pick. It returns an error only if the store failed.
-	Remember(ctx context.Context, ch ChannelKey, ids []string) error
-	// Recent returns up to n distinct ids shown in ch since its rotation last
-	// started over, newest first; a channel with no history returns none and
-	// a nil error.
-	Recent(ctx context.Context, ch ChannelKey, n int) ([]string, error)
-	// Restart starts ch's rotation over: Recent forgets what was shown
-	// before. The caller remembers the pick that opens the new rotation.
-	Restart(ctx context.Context, ch ChannelKey) error
-}
-
 // memoryLimit bounds the ids a MemoryStore keeps per channel.
 const memoryLimit = 256
 

@@ -1,0 +1,237 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// NextDue returns the next post of a subscription after now that has no
+// record yet (not sent, skipped or missed): its local date and when it is
+// due.
+func (s *Scheduler) NextDue(ctx context.Context, sub Subscription, now time.Time) (string, time.Time, error) {
+	loc, minutes, err := s.timeOfDay(sub)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	day := now.In(loc)
+	for range 366 {
+		date := day.Format(DateLayout)
+		due, err := dueAt(date, minutes, loc)
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		day = day.AddDate(0, 0, 1)
+		if !due.After(now) {
+			continue
+		}
+		if _, err := s.store.GetPost(ctx, sub.Channel, date); errors.Is(err, ErrNotFound) {
+			return date, due, nil
+		} else if err != nil {
+			return "", time.Time{}, err
+		}
+	}
+	return "", time.Time{}, errors.New("no day in the coming year is free")
+}
+
+// Subscribe starts (or changes) a channel's daily pick. Empty hhmm and zone
+// take the configured defaults.
+func (s *Scheduler) Subscribe(ctx context.Context, ch ChannelKey, by User, hhmm, zone string) (Subscription, error) {
+	if hhmm == "" {
+		hhmm = s.defTime
+	}
+	if zone == "" {
+		zone = s.defZone
+	}
+	m, err := ParseClock(hhmm)
+	if err != nil {
+		return Subscription{}, err
+	}
+	if _, err := s.zone(zone); err != nil {
+		return Subscription{}, err
+	}
+	sub := Subscription{Channel: ch, Time: FormatClock(m), Timezone: zone, Source: "chat", CreatedBy: by.ID, Since: s.clock.Now()}
+	return sub, s.store.PutSubscription(ctx, sub)
+}
+
+// Sync makes the subscriptions from the configuration (daily.channels)
+// those of the store: new or changed ones are written, ones no longer
+// configured are removed. Subscriptions made in chat are left alone, and an
+// unchanged one keeps its pause and history.
+func (s *Scheduler) Sync(ctx context.Context, configured []Subscription) error {
+	have, err := s.store.ListSubscriptions(ctx)
+	if err != nil {
+		return err
+	}
+	want := map[ChannelKey]Subscription{}
+	for _, sub := range configured {
+		sub.Source = "config"
+		if sub.Time == "" {
+			sub.Time = s.defTime
+		}
+		if sub.Timezone == "" {
+			sub.Timezone = s.defZone
+		}
+		want[sub.Channel] = sub
+	}
+	current := map[ChannelKey]Subscription{}
+	for _, sub := range have {
+		current[sub.Channel] = sub
+		if _, ok := want[sub.Channel]; !ok && sub.Source == "config" {
+			if err := s.store.DeleteSubscription(ctx, sub.Channel); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			s.log.Info("daily pick removed: the channel left daily.channels", "channel", sub.Channel.String())
+		}
+	}
+	for ch, sub := range want {
+		if cur, ok := current[ch]; ok && cur.Source == "config" && cur.Time == sub.Time && cur.Timezone == sub.Timezone {
+			continue
+		}
+		sub.Since = s.clock.Now()
+		if err := s.store.PutSubscription(ctx, sub); err != nil {
+			return err
+		}
+		s.log.Info("daily pick configured", "channel", ch.String(), "time", sub.Time, "timezone", sub.Timezone)
+	}
+	return nil
+}
+
+// Skip records the channel's next post as skipped and returns its date and
+// due time.
+func (s *Scheduler) Skip(ctx context.Context, ch ChannelKey) (string, time.Time, error) {
+	sub, err := s.store.GetSubscription(ctx, ch)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := s.clock.Now()
+	date, due, err := s.NextDue(ctx, sub, now)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	_, _, err = s.store.ClaimPost(ctx, Post{Channel: ch, Date: date, State: PostSkipped, Owner: s.owner, Due: due, ClaimedAt: now}, now)
+	return date, due, err
+}
+
+// Status is where a channel's daily pick stands.
+type Status struct {
+	Subscription Subscription
+	Zone         *time.Location
+	NextDate     string
+	Next         time.Time // when the next post is due
+	NextPick     *Title    // what it will be, unless the deck changes first
+	Last         *Post     // the latest record, if any
+	LastTitle    *Title
+	Dealt, Cards int  // position in the rotation
+	Cycle        int  // shuffles dealt before this one
+	CanPost      bool // this process has the platform's bot token
+}
+
+// canPost reports whether a platform's posts can go out from here.
+func (s *Scheduler) canPost(p Platform) bool {
+	_, ok := s.posters[p]
+	return ok
+}
+
+// cannotPost says why a platform's daily picks do not go out.
+func cannotPost(p Platform) string {
+	key := map[Platform]string{Discord: "discord.token", Slack: "slack.bot_token"}[p]
+	name := map[Platform]string{Discord: "Discord", Slack: "Slack"}[p]
+	return fmt.Sprintf("this bot cannot post to %s yet: its operator must set %s.", name, key)
+}
+
+// Status reports a channel's daily pick; ErrNotFound if it has none.
+func (s *Scheduler) Status(ctx context.Context, ch ChannelKey) (Status, error) {
+	sub, err := s.store.GetSubscription(ctx, ch)
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{Subscription: sub, Cards: len(s.engine.cat.Picks), CanPost: s.canPost(ch.Platform)}
+	if st.Zone, err = s.zone(sub.Timezone); err != nil {
+		return Status{}, err
+	}
+	if st.NextDate, st.Next, err = s.NextDue(ctx, sub, s.clock.Now()); err != nil {
+		return Status{}, err
+	}
+	recent, err := s.store.RecentPosts(ctx, ch, 1)
+	if err != nil {
+		return Status{}, err
+	}
+	if len(recent) > 0 {
+		st.Last = &recent[0]
+		st.LastTitle = s.engine.cat.Pick(recent[0].Pick)
+	}
+	d, card, err := s.deal(ctx, ch)
+	if err != nil {
+		return Status{}, err
+	}
+	st.NextPick = s.engine.cat.Pick(card)
+	st.Cycle = d.Cycle
+	st.Dealt = st.Cards - len(d.Cards)
+	return st, nil
+}
+
+// PreviewDay is one coming daily pick.
+type PreviewDay struct {
+	Date string
+	Due  time.Time
+	Pick *Title // nil when the day is already recorded (see State)
+	// State is the day's record when there is one: sent, skipped, missed…
+	State PostState
+}
+
+// Preview returns a channel's picks for the coming days, dealt from its
+// deck as the scheduler will deal them.
+func (s *Scheduler) Preview(ctx context.Context, sub Subscription, days int) ([]PreviewDay, error) {
+	loc, minutes, err := s.timeOfDay(sub)
+	if err != nil {
+		return nil, err
+	}
+	d, _, err := s.deal(ctx, sub.Channel)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	day := now.In(loc)
+	var out []PreviewDay
+	for len(out) < days {
+		date := day.Format(DateLayout)
+		day = day.AddDate(0, 0, 1)
+		due, err := dueAt(date, minutes, loc)
+		if err != nil {
+			return nil, err
+		}
+		if due.Before(now) {
+			continue
+		}
+		p, err := s.store.GetPost(ctx, sub.Channel, date)
+		switch {
+		case err == nil && !p.Held() && p.State != PostPending:
+			out = append(out, PreviewDay{Date: date, Due: due, State: p.State, Pick: s.engine.cat.Pick(p.Pick)})
+			continue
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return nil, err
+		}
+		card := d.Cards[0]
+		if err == nil { // claimed and under way: its pick is decided
+			card = p.Pick
+		}
+		d.Deck = d.after(card)
+		d.fill()
+		out = append(out, PreviewDay{Date: date, Due: due, Pick: s.engine.cat.Pick(card)})
+	}
+	return out, nil
+}
+
+// Subscription asks for a daily pick in a channel at a local time.
+type Subscription struct {
+	Channel  ChannelKey
+	Time     string // local time of day, "09:00"
+	Timezone string // IANA zone, "Europe/London"
+	// Source is "config" for daily.channels, "chat" for /daily subscribe.
+	Source    string
+	CreatedBy string    // user id, for chat
+	Since     time.Time // when it was created or last changed: no day before it is missed
+	Paused    string    // why posting stopped, empty while it runs
+}
