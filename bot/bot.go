@@ -18,6 +18,7 @@ type Bot struct {
 	schedule *Scheduler
 	log      *slog.Logger
 	short    map[string]string // the short forms of long title ids on buttons → the ids
+	admins   map[Platform]string
 }
 
 var _ Handler = (*Bot)(nil)
@@ -29,11 +30,14 @@ type Config struct {
 	// Daily manages /daily; without it /daily says daily picks are off.
 	Daily  *Scheduler
 	Logger *slog.Logger // default: discard
+	// Admins says, for each platform, who may manage a channel's daily
+	// pick: "members with the Manage Server permission". Default "admins".
+	Admins map[Platform]string
 }
 
 // New returns a Bot.
 func New(c Config) *Bot {
-	b := &Bot{engine: c.Engine, memory: c.Memory, schedule: c.Daily, log: c.Logger}
+	b := &Bot{engine: c.Engine, memory: c.Memory, schedule: c.Daily, log: c.Logger, admins: c.Admins}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
@@ -59,9 +63,22 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 			reply = Failure()
 		}
 	}()
+	if req.Options == nil {
+		opts, err := ParseText(req.Command, req.Text)
+		if err != nil {
+			return *inputError(err)
+		}
+		req.Options = opts
+	}
 	if bad := checkOptions(req); bad != nil {
 		return *bad
 	}
+	reply = b.answer(ctx, req)
+	reply.Replace = req.Replace && !reply.Private
+	return reply
+}
+
+func (b *Bot) answer(ctx context.Context, req Request) Reply {
 	switch req.Command {
 	case CmdRecommend:
 		return b.recommend(ctx, req)
@@ -150,7 +167,7 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 		lead += ": you have seen every match here, so they start over"
 	}
 	ids := make([]string, len(rec.Picks))
-	actions := []Action{{Label: "Another", Command: CmdRecommend, Kind: kind, Arg: query}}
+	actions := []Action{{Label: "Another", Command: CmdRecommend, Kind: kind, Arg: query, Effect: ReplaceMessage}}
 	for i, p := range rec.Picks {
 		ids[i] = p.Title.ID
 		label := "Why?"
@@ -190,7 +207,7 @@ func (b *Bot) random(ctx context.Context, req Request) Reply {
 		Text:  lead,
 		Picks: []Pick{{Title: t, Excerpt: Clip(firstSentence(t), excerptRunes)}},
 		Actions: []Action{
-			{Label: "Another", Command: CmdRandom, Kind: kind},
+			{Label: "Another", Command: CmdRandom, Kind: kind, Effect: ReplaceMessage},
 			{Label: "Why?", Command: CmdWhy, Arg: t.ID},
 		},
 		Attribution: b.attribution(),

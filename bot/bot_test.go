@@ -31,11 +31,12 @@ func ask(t *testing.T, b bot.Handler, line string) bot.Reply {
 
 func press(t *testing.T, b bot.Handler, a bot.Action) bot.Reply {
 	t.Helper()
-	cmd, opts, err := bot.ParseAction(a.ID())
+	req, err := bot.ParseAction(a.ID())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b.Handle(context.Background(), bot.Request{Platform: bot.Console, Channel: "C1", Command: cmd, Options: opts})
+	req.Platform, req.Channel = bot.Console, "C1"
+	return b.Handle(context.Background(), req)
 }
 
 func action(t *testing.T, r bot.Reply, label string) bot.Action {

@@ -64,9 +64,9 @@ func buttonIDErrors(c *Catalog) []error {
 			return // fits as it is
 		}
 		name := entryName(list, i, id)
-		_, opts, err := ParseAction(Action{Command: CmdWhy, Arg: id}.ID())
+		req, err := ParseAction(Action{Command: CmdWhy, Arg: id}.ID())
 		want := buttonArg(CmdWhy, id)
-		if err != nil || opts[OptTitle] != want {
+		if err != nil || req.Opt(OptTitle) != want {
 			errs = append(errs, &CatalogError{Entry: name, Field: "id", Msg: "does not fit in a button id"})
 			return
 		}
@@ -91,18 +91,43 @@ type Action struct {
 	Command string // CmdRecommend, CmdRandom or CmdWhy
 	Kind    Kind
 	Arg     string // recommend: the query; why: the title id
+	// Effect is what the answer does to the message the button is on.
+	Effect Effect
 }
+
+// Effect says where the answer to a pressed button goes.
+type Effect int
+
+const (
+	// PostNew posts the answer as a message of its own, after the one the
+	// button is on: "Why?" on a pick, anything on a daily post.
+	PostNew Effect = iota
+	// ReplaceMessage puts the answer in place of the message the button is
+	// on: "Another" on an answer. A private answer never replaces a public
+	// message; it is posted to the user instead.
+	ReplaceMessage
+)
 
 // maxActionID is the longest id a platform accepts (Discord's custom_id).
 const maxActionID = 100
 
 const actionPrefix = "ib1:"
 
+// newMark follows the command in the id of a recommend or random button
+// whose answer is posted new; without it, the answer replaces the message.
+// A "Why?" answer is always posted new.
+const newMark = "+"
+
 // ID encodes the action in at most 100 bytes, for a button's custom id or
-// value: "ib1:recommend:tv:talky". A title id too long to fit goes in its
-// short form (button.go); a long query is cut on a rune boundary.
+// value: "ib1:recommend:tv:talky", "ib1:random+::" for one posted new. A
+// title id too long to fit goes in its short form (button.go); a long query
+// is cut on a rune boundary.
 func (a Action) ID() string {
-	id := actionPrefix + a.Command + ":" + string(a.Kind) + ":" + strings.ToValidUTF8(buttonArg(a.Command, a.Arg), "\uFFFD")
+	cmd := a.Command
+	if a.Effect == PostNew && cmd != CmdWhy {
+		cmd += newMark
+	}
+	id := actionPrefix + cmd + ":" + string(a.Kind) + ":" + strings.ToValidUTF8(buttonArg(a.Command, a.Arg), "\uFFFD")
 	if len(id) <= maxActionID {
 		return id
 	}
@@ -116,32 +141,42 @@ func (a Action) ID() string {
 // ErrBadAction is returned by ParseAction for an id it did not make.
 var ErrBadAction = errors.New("not an industrybot button")
 
-// ParseAction turns a button id made by Action.ID back into a request's
-// command and options.
-func ParseAction(id string) (command string, options map[string]string, err error) {
+// IsAction reports whether id looks like one of the bot's buttons, so an
+// adapter can pass over a press that is not.
+func IsAction(id string) bool { return strings.HasPrefix(id, actionPrefix) }
+
+// ParseAction reads a button id made by Action.ID back into the request a
+// press of it makes: its command and options, and Replace when the answer
+// is to take the place of the message the button is on. The adapter fills
+// in where it came from and who pressed it.
+func ParseAction(id string) (Request, error) {
 	rest, ok := strings.CutPrefix(id, actionPrefix)
 	if !ok {
-		return "", nil, ErrBadAction
+		return Request{}, ErrBadAction
 	}
 	parts := strings.SplitN(rest, ":", 3)
 	if len(parts) != 3 {
-		return "", nil, ErrBadAction
+		return Request{}, ErrBadAction
 	}
 	cmd, kindText, arg := parts[0], parts[1], parts[2]
 	kind, err := ParseKind(kindText)
 	if err != nil || string(kind) != kindText {
-		return "", nil, ErrBadAction
+		return Request{}, ErrBadAction
 	}
+	cmd, posted := strings.CutSuffix(cmd, newMark)
+	req := Request{Command: cmd, Replace: !posted}
 	switch cmd {
 	case CmdRecommend:
-		return cmd, map[string]string{OptQuery: arg, OptKind: kindText, OptAnother: "1"}, nil
+		req.Options = map[string]string{OptQuery: arg, OptKind: kindText, OptAnother: "1"}
 	case CmdRandom:
-		return cmd, map[string]string{OptKind: kindText, OptAnother: "1"}, nil
+		req.Options = map[string]string{OptKind: kindText, OptAnother: "1"}
 	case CmdWhy:
-		if arg == "" {
-			return "", nil, ErrBadAction
+		if arg == "" || posted {
+			return Request{}, ErrBadAction
 		}
-		return cmd, map[string]string{OptTitle: arg}, nil
+		req.Options, req.Replace = map[string]string{OptTitle: arg}, false
+	default:
+		return Request{}, ErrBadAction
 	}
-	return "", nil, ErrBadAction
+	return req, nil
 }

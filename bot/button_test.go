@@ -51,11 +51,12 @@ func TestWhyButtonsRoundTrip(t *testing.T) {
 		if len(button) > 100 {
 			t.Errorf("%d-byte id: a button id of %d bytes", n, len(button))
 		}
-		cmd, opts, err := bot.ParseAction(button)
+		req, err := bot.ParseAction(button)
 		if err != nil {
 			t.Fatalf("%d-byte id: %q: %v", n, button, err)
 		}
-		r := b.Handle(context.Background(), bot.Request{Platform: bot.Discord, Channel: "C1", User: bot.User{ID: "U1"}, Command: cmd, Options: opts})
+		req.Platform, req.Channel, req.User = bot.Discord, "C1", bot.User{ID: "U1"}
+		r := b.Handle(context.Background(), req)
 		if r.Commentary == nil || r.Commentary.ID != id {
 			t.Errorf("%d-byte id: the button %q answered %q %q, want the commentary on %s", n, button, r.Error, r.Text, title)
 		}

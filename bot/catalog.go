@@ -74,45 +74,55 @@ func (s Source) Attribution() string {
 	return fmt.Sprintf("%s, %s, in “%s”", joinAnd(s.Speakers), s.SpeakersRole, s.Article)
 }
 
-// Title is one pick of the catalog: a film or series the creators named,
-// with their commentary on it.
-type Title struct {
-	ID          string       `json:"id"`
-	Title       string       `json:"title"`
-	Kind        Kind         `json:"kind"`
-	Year        int          `json:"year"`
-	EndYear     int          `json:"end_year,omitempty"`
-	Credit      Credit       `json:"credit"`
-	People      []string     `json:"people"`
-	Tags        []string     `json:"tags"`
-	Aliases     []string     `json:"aliases"`
-	Heading     string       `json:"heading"`
-	Commentary  []string     `json:"commentary"`
-	Link        string       `json:"link"`
-	Corrections []Correction `json:"corrections,omitempty"`
-	Facts       `json:",inline"`
+// Work is what the bot holds of every title it knows, a pick, a passing
+// mention or a title outside the list: who made it and when, and the names
+// it is found by.
+type Work struct {
+	ID      string   `json:"id"`
+	Title   string   `json:"title"`
+	Kind    Kind     `json:"kind"`
+	Year    int      `json:"year"`
+	EndYear int      `json:"end_year,omitempty"`
+	Credit  Credit   `json:"credit"`
+	People  []string `json:"people"` // top-billed cast and the people the commentary names
+	Tags    []string `json:"tags"`
+	Aliases []string `json:"aliases"`
+	Link    string   `json:"link"`
 }
 
 // Years renders the year of a film, or the run of a series: "2007–2015",
 // "2019–" while it runs.
-func (t *Title) Years() string { return years(t.Kind, t.Year, t.EndYear) }
+func (w *Work) Years() string {
+	switch {
+	case w.Kind == TV && w.EndYear == 0:
+		return strconv.Itoa(w.Year) + "–"
+	case w.Kind == TV && w.EndYear != w.Year:
+		return strconv.Itoa(w.Year) + "–" + strconv.Itoa(w.EndYear)
+	}
+	return strconv.Itoa(w.Year)
+}
+
+// Byline is what kind of title it is and who made it: "film directed by
+// Michael Mann", "series created by Sam Esmail".
+func (w *Work) Byline() string { return w.Kind.Noun() + " " + w.Credit.String() }
+
+// Title is one pick of the catalog: a film or series the creators named,
+// with their commentary on it.
+type Title struct {
+	Work        `json:",inline"`
+	Heading     string       `json:"heading"`
+	Commentary  []string     `json:"commentary"`
+	Corrections []Correction `json:"corrections,omitempty"`
+	Facts       `json:",inline"`
+}
 
 // Mention is a title the article only mentions in passing.
 type Mention struct {
-	ID       string   `json:"id"`
-	Title    string   `json:"title"`
-	Kind     Kind     `json:"kind"`
-	Year     int      `json:"year"`
-	EndYear  int      `json:"end_year,omitempty"`
-	Credit   Credit   `json:"credit"`
-	People   []string `json:"people"`
-	Tags     []string `json:"tags"`
-	Aliases  []string `json:"aliases"`
-	Sentence string   `json:"sentence"`
+	Work     `json:",inline"`
+	Sentence string `json:"sentence"`
 	// Source is the id of the pick whose commentary holds the sentence, or
 	// empty when the sentence is the article's own (its introduction).
 	Source string `json:"source"`
-	Link   string `json:"link"`
 	Facts  `json:",inline"`
 }
 
@@ -139,19 +149,6 @@ type Facts struct {
 	// AltTitles are other titles it is released or known under, such as
 	// international release titles ("La red social"); /why finds them.
 	AltTitles []string `json:"alt_titles,omitempty"`
-}
-
-// Years renders the year of a film, or the run of a series.
-func (m *Mention) Years() string { return years(m.Kind, m.Year, m.EndYear) }
-
-func years(k Kind, from, to int) string {
-	switch {
-	case k == TV && to == 0:
-		return strconv.Itoa(from) + "–"
-	case k == TV && to != from:
-		return strconv.Itoa(from) + "–" + strconv.Itoa(to)
-	}
-	return strconv.Itoa(from)
 }
 
 // Catalog is the set of picks and passing mentions the bot knows.
@@ -372,7 +369,7 @@ func (c *Catalog) validate() error {
 	for i := range c.Picks {
 		t := &c.Picks[i]
 		ent := int32(i)
-		v.entry(ent, t.ID, t.Title, t.Kind, t.Year, t.EndYear, t.Credit, t.Tags, t.Aliases, t.Link)
+		v.entry(ent, &t.Work)
 		if len(t.Commentary) == 0 {
 			v.add(ent, "commentary", "is empty: a pick needs the creators' words")
 		}
@@ -394,7 +391,7 @@ func (c *Catalog) validate() error {
 	for i := range c.Mentions {
 		m := &c.Mentions[i]
 		ent := int32(len(c.Picks) + i)
-		v.entry(ent, m.ID, m.Title, m.Kind, m.Year, m.EndYear, m.Credit, m.Tags, m.Aliases, m.Link)
+		v.entry(ent, &m.Work)
 		if strings.TrimSpace(m.Sentence) == "" {
 			v.add(ent, "sentence", "is empty: a mention needs the sentence that names it")
 		}
@@ -411,7 +408,8 @@ func (c *Catalog) validate() error {
 	return errors.Join(v.errs...)
 }
 
-func (v *validator) entry(ent int32, id, title string, kind Kind, year, end int, credit Credit, tags, aliases []string, link string) {
+func (v *validator) entry(ent int32, w *Work) {
+	id, title, kind, year, end, credit, tags, aliases, link := w.ID, w.Title, w.Kind, w.Year, w.EndYear, w.Credit, w.Tags, w.Aliases, w.Link
 	switch owner, dup := v.ids[id]; {
 	case id == "":
 		v.add(ent, "id", "is empty")
@@ -477,14 +475,4 @@ func validID(id string) bool {
 		}
 	}
 	return id[0] != '-' && id[len(id)-1] != '-'
-}
-
-func joinAnd(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

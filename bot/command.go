@@ -8,19 +8,164 @@ import (
 	"unicode/utf8"
 )
 
+// CommandSpec describes one command for everything that shows or registers
+// it: /help, Discord's registration, Slack's manifest and the README's
+// command table are all made from Commands.
+type CommandSpec struct {
+	Name string // without the slash: CmdRecommend …
+	// Summary is one line of at most MaxSummary characters, without a final
+	// stop: Discord's description, Slack's, and the start of /help's line.
+	Summary string
+	// Usage is what follows the name in chat: "[something tense | like
+	// Succession] [kind:film|tv]".
+	Usage string
+	// Detail adds what /help and the README say beyond the summary:
+	// examples, the default.
+	Detail string
+	// Options are the values a command takes, for platforms that collect
+	// them one by one (Discord). A command with Subcommands has none.
+	Options     []OptionSpec
+	Subcommands []CommandSpec
+	// Admin commands are for those who may manage a channel's daily pick;
+	// the adapters' configuration says who they are on each platform.
+	Admin bool
+	// Channel commands work only in a channel the bot belongs to and can
+	// post in, not wherever a user happens to call it.
+	Channel bool
+}
+
+// OptionSpec describes one option of a command.
+type OptionSpec struct {
+	Name    string // OptQuery …
+	Summary string // at most MaxSummary characters
+	Choices []Choice
+	// MinLen and MaxLen bound the value in characters; 0 is no bound.
+	MinLen, MaxLen int
+	Complete       Completion
+}
+
+// Choice is one value an option offers.
+type Choice struct {
+	Label string // "TV series"
+	Value string // "tv"
+}
+
+// Completion says what a platform may offer as a user types an option.
+type Completion int
+
+// The completions the core answers (Titles, Zones).
+const (
+	CompleteNothing Completion = iota
+	CompleteTitle              // titles on the list: Titles
+	CompleteZone               // IANA time zones: Zones
+)
+
+// MaxSummary is the longest summary a platform shows (Discord's limit on a
+// command's or option's description).
+const MaxSummary = 100
+
+// MaxText bounds the free text a command takes: a query, a title.
+const MaxText = 500
+
+// maxTitle bounds a title typed into /why: the longest title or alias is
+// far shorter.
+const maxTitle = 100
+
+// maxZoneName bounds a time zone's name (the longest IANA name is 32).
+const maxZoneName = 64
+
+var kindChoices = []Choice{{"Film", string(Film)}, {"TV series", string(TV)}}
+
+var commands = []CommandSpec{
+	{
+		Name:    CmdRecommend,
+		Summary: "Up to three picks from the creators of Industry for a mood, theme or title",
+		Usage:   "[something tense | like Succession] [kind:film|tv]",
+		Detail:  "Try “something tense”, “talky”, “british comedy”, “like Succession”. Kind: film or tv.",
+		Options: []OptionSpec{
+			{Name: OptQuery, Summary: "A mood, theme or title: tense, talky, british comedy, like Succession", MaxLen: MaxText},
+			{Name: OptKind, Summary: "Only films, or only TV series", Choices: kindChoices},
+		},
+	},
+	{
+		Name:    CmdWhy,
+		Summary: "The creators' own words on a title (typos are fine)",
+		Usage:   "[title]",
+		Detail:  "With no title: the last pick shown here.",
+		Options: []OptionSpec{
+			{Name: OptTitle, Summary: "A title; leave it out for the last pick shown here", MaxLen: maxTitle, Complete: CompleteTitle},
+		},
+	},
+	{
+		Name:    CmdRandom,
+		Summary: "One pick this channel has not seen lately",
+		Usage:   "[film|tv]",
+		Options: []OptionSpec{{Name: OptKind, Summary: "A film or a TV series", Choices: kindChoices}},
+	},
+	{
+		Name:    CmdDaily,
+		Summary: "Admins: a pick posted in this channel every day at a local time",
+		Usage:   "subscribe [09:00] [Europe/London] | unsubscribe | status | skip",
+		Admin:   true,
+		Channel: true,
+		Subcommands: []CommandSpec{
+			{Name: DailySubscribe, Summary: "Post a pick here every day at a local time", Usage: "[HH:MM] [time zone]", Options: []OptionSpec{
+				{Name: OptTime, Summary: "Local time of day, HH:MM (default 09:00)", MinLen: 4, MaxLen: 5},
+				{Name: OptTimezone, Summary: "IANA time zone, such as Europe/London", MaxLen: maxZoneName, Complete: CompleteZone},
+			}},
+			{Name: DailyUnsubscribe, Summary: "Stop the daily pick in this channel"},
+			{Name: DailyStatus, Summary: "When the next daily pick is due here"},
+			{Name: DailySkip, Summary: "Skip the next daily pick here"},
+		},
+	},
+	{
+		Name:    CmdHelp,
+		Summary: "What industrybot does and how to use it",
+	},
+}
+
+// Commands returns the commands, in the order /help lists them. Callers
+// must not modify them.
+func Commands() []CommandSpec { return commands }
+
+// Command returns the command named name, without its slash.
+func Command(name string) (CommandSpec, bool) {
+	for _, c := range commands {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return CommandSpec{}, false
+}
+
+// Line is the command as typed in chat: "/why [title]".
+func (c CommandSpec) Line() string {
+	if c.Usage == "" {
+		return "/" + c.Name
+	}
+	return "/" + c.Name + " " + c.Usage
+}
+
+// Description is the summary and the detail as sentences, for /help and
+// the README.
+func (c CommandSpec) Description() string {
+	if c.Detail == "" {
+		return c.Summary + "."
+	}
+	return c.Summary + ". " + c.Detail
+}
+
 // Help is the reply to /help.
 func Help() Reply {
+	entries := make([]HelpEntry, len(commands))
+	for i, c := range commands {
+		entries[i] = HelpEntry{Usage: c.Line(), Summary: c.Description()}
+	}
 	return Reply{
 		Private: true,
 		Text: "industrybot recommends the films and series that Mickey Down and Konrad Kay, " +
 			"the creators of Industry (HBO/BBC), named as the show's inspirations, in their own words.",
-		Help: []HelpEntry{
-			{"/recommend [query] [kind]", "Up to three picks for a mood, theme or title: “something tense”, “talky”, “british comedy”, “like Succession”. Kind: film or tv."},
-			{"/why [title]", "The creators' full commentary on a title (typos are fine). With no title: the last pick shown here."},
-			{"/random [film|tv]", "One pick this channel has not seen lately."},
-			{"/daily subscribe|unsubscribe|status|skip", "Admins: a pick posted here every day at a set local time."},
-			{"/help", "This message."},
-		},
+		Help: entries,
 	}
 }
 
@@ -50,11 +195,7 @@ func checkOptions(req Request) *Reply {
 
 // inputError is the private answer to a value the user got wrong.
 func inputError(err error) *Reply {
-	msg := err.Error()
-	if r, n := utf8.DecodeRuneInString(msg); unicode.IsLower(r) {
-		msg = string(unicode.ToUpper(r)) + msg[n:]
-	}
-	return &Reply{Private: true, Error: msg + ".", Text: "Try /help."}
+	return &Reply{Private: true, Error: asSentence(err.Error()), Text: "Try /help."}
 }
 
 // The commands, the same on every platform.
@@ -77,9 +218,6 @@ const (
 // ErrUnknownCommand is returned by ParseCommand for a command the bot does
 // not have.
 var ErrUnknownCommand = errors.New("unknown command")
-
-// maxText bounds the free text a command takes.
-const maxText = 500
 
 // ParseCommand reads a chat line such as "/recommend talky kind:tv" into a
 // command and its options, as the console and Slack (which passes commands
@@ -108,8 +246,8 @@ func ParseText(command, text string) (map[string]string, error) {
 		return nil, fmt.Errorf("%w %s: try /help", ErrUnknownCommand, Quote("/"+command, 30))
 	}
 	text = strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " ")
-	if utf8.RuneCountInString(text) > maxText {
-		return nil, fmt.Errorf("that is %d characters; /%s takes at most %d", utf8.RuneCountInString(text), command, maxText)
+	if utf8.RuneCountInString(text) > MaxText {
+		return nil, fmt.Errorf("that is %d characters; /%s takes at most %d", utf8.RuneCountInString(text), command, MaxText)
 	}
 	opts := map[string]string{}
 	switch command {

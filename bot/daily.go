@@ -68,12 +68,9 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 	case req.Platform == Console:
 		return Reply{Private: true, Error: "Daily picks post to Discord and Slack channels.", Text: "To see what a channel would get, run: industrybot daily preview"}
 	case !req.User.Admin:
-		who := "admins"
-		switch req.Platform {
-		case Discord:
-			who = "members with the Manage Server permission"
-		case Slack:
-			who = "workspace admins and owners, and the users in slack.admins"
+		who := b.admins[req.Platform]
+		if who == "" {
+			who = "admins"
 		}
 		return Reply{Private: true, Error: "Only " + who + " can manage this channel's daily pick."}
 	}
@@ -94,7 +91,7 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 		r := private("Daily pick on: every day at %s %s. The first is due %s (%s).",
 			sub.Time, sub.Timezone, next.In(loc).Format(localFormat), next.UTC().Format(utcFormat))
 		if !s.canPost(ch.Platform) {
-			r.Text += " But " + cannotPost(ch.Platform)
+			r.Text += " But " + s.cannotPost(ch.Platform)
 		}
 		return r
 	case DailyUnsubscribe:
@@ -143,7 +140,7 @@ func (st Status) String() string {
 	case sub.Paused != "":
 		fmt.Fprintf(&b, "Problem: paused after a failure: %s. Fix it, then /daily subscribe again to resume.\n", sub.Paused)
 	case !st.CanPost:
-		fmt.Fprintf(&b, "Problem: %s\n", cannotPost(sub.Channel.Platform))
+		fmt.Fprintf(&b, "Problem: %s\n", st.Unavailable)
 	default:
 		next := "Next: " + st.Next.In(st.Zone).Format(localFormat) + " (" + st.Next.UTC().Format(utcFormat) + ")"
 		if st.NextPick != nil {

@@ -10,7 +10,10 @@ import (
 
 func TestDailyCommand(t *testing.T) {
 	r := newRig(t, utc("2026-11-26 12:00"), bot.NewMemoryStore())
-	b := bot.New(bot.Config{Engine: MustEngine(t), Memory: r.store, Daily: r.sched})
+	b := bot.New(bot.Config{Engine: MustEngine(t), Memory: r.store, Daily: r.sched, Admins: map[bot.Platform]string{
+		bot.Slack:   "workspace admins and owners",
+		bot.Discord: "members with the Manage Server permission",
+	}})
 	say := func(admin bool, platform bot.Platform, text string) bot.Reply {
 		t.Helper()
 		opts, err := bot.ParseText("daily", text)
@@ -118,6 +121,7 @@ func TestSyncConfiguredChannels(t *testing.T) {
 func TestDailyWithoutAPoster(t *testing.T) {
 	r := newRig(t, utc("2026-11-26 12:00"), bot.NewMemoryStore())
 	r.cfg.Posters = map[bot.Platform]bot.Poster{bot.Slack: r.poster}
+	r.cfg.Setup = map[bot.Platform]string{bot.Discord: "set discord.token"}
 	sched := bot.NewScheduler(r.cfg)
 	b := bot.New(bot.Config{Engine: MustEngine(t), Memory: r.store, Daily: sched})
 	req := bot.Request{Platform: bot.Discord, Channel: "42", User: bot.User{Admin: true}, Command: "daily", Options: map[string]string{"action": "subscribe"}}

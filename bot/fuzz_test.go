@@ -55,7 +55,7 @@ func FuzzParseCommand(f *testing.F) {
 			if len(a.ID()) > 100 || !utf8.ValidString(a.ID()) {
 				t.Errorf("button id %q", a.ID())
 			}
-			if _, _, err := bot.ParseAction(a.ID()); err != nil {
+			if _, err := bot.ParseAction(a.ID()); err != nil {
 				t.Errorf("button %q does not parse back: %v", a.ID(), err)
 			}
 		}

@@ -21,22 +21,13 @@ type Knowledge struct {
 	Mentions map[string][]Lead `json:"mentions,omitempty"`
 }
 
-// Known is a title the bot knows that is not on the creators' list.
+// Known is a title the bot knows that is not on the creators' list. Its
+// Work has no tags or link: its traits say what it is like.
 type Known struct {
-	ID      string   `json:"id"`
-	Title   string   `json:"title"`
-	Kind    Kind     `json:"kind"`
-	Year    int      `json:"year"`
-	EndYear int      `json:"end_year,omitempty"`
-	Credit  Credit   `json:"credit"`
-	People  []string `json:"people"` // top-billed cast
-	Aliases []string `json:"aliases"`
+	Work    `json:",inline"`
 	Traits  []string `json:"traits"` // genres, themes, moods, places, decades
 	LeadsTo []Lead   `json:"leads_to"`
 }
-
-// Years renders the year of a film, or the run of a series.
-func (k *Known) Years() string { return years(k.Kind, k.Year, k.EndYear) }
 
 // Lead is a pick a title leads to, and the trait they share: "corporate
 // power games".
@@ -114,6 +105,12 @@ func ParseKnowledge(data []byte, c *Catalog) (*Knowledge, error) {
 		}
 		if t.Credit.Role != "director" && t.Credit.Role != "creators" || len(t.Credit.Names) == 0 {
 			add(entry, "credit", "needs a role (director or creators) and names")
+		}
+		if len(t.Tags) > 0 {
+			add(entry, "tags", "a title outside the list has traits, not tags")
+		}
+		if t.Link != "" {
+			add(entry, "link", "a title outside the list has no link")
 		}
 		if len(t.LeadsTo) == 0 {
 			add(entry, "leads_to", "is empty: name the picks it leads to")

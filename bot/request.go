@@ -23,6 +23,17 @@ type ChannelKey struct {
 	Channel  string
 }
 
+// Name is the platform's name in a sentence: "Discord".
+func (p Platform) Name() string {
+	switch p {
+	case Discord:
+		return "Discord"
+	case Slack:
+		return "Slack"
+	}
+	return "the console"
+}
+
 func (k ChannelKey) String() string { return string(k.Platform) + ":" + k.Channel }
 
 // Request is one command from one user in one channel, as every adapter
@@ -31,8 +42,16 @@ type Request struct {
 	Platform Platform
 	Channel  string
 	User     User
-	Command  string            // CmdRecommend …
-	Options  map[string]string // OptQuery …
+	Command  string // CmdRecommend …
+	// Options are the command's options, for platforms that collect them
+	// one by one (Discord). When nil, the core reads them from Text.
+	Options map[string]string // OptQuery …
+	// Text is the words after the command as the user typed them, for
+	// platforms that pass a line (Slack, the console): "talky kind:tv".
+	Text string
+	// Replace is set by ParseAction for a button whose answer takes the
+	// place of the message the button is on.
+	Replace bool
 }
 
 // Opt returns an option's value, "" when absent.
@@ -57,8 +76,11 @@ type Reply struct {
 	Private     bool         // shown only to the user who asked
 	Attribution string       // who said the quoted words, and where
 	// Scheduled marks a post the scheduler made to a whole channel, not an
-	// answer to someone: a button pressed on it must leave it in place.
+	// answer to someone.
 	Scheduled bool
+	// Replace says the answer takes the place of the message whose button
+	// was pressed, instead of following it (see Effect).
+	Replace bool
 }
 
 // HelpEntry is one line of /help.

@@ -77,26 +77,30 @@ func TestParseCommand(t *testing.T) {
 
 func TestActionRoundTrip(t *testing.T) {
 	tests := []struct {
-		a    bot.Action
-		cmd  string
-		opts map[string]string
+		a       bot.Action
+		cmd     string
+		opts    map[string]string
+		replace bool
 	}{
-		{bot.Action{Command: bot.CmdRecommend, Kind: bot.TV, Arg: "talky: fast"}, "recommend", map[string]string{"query": "talky: fast", "kind": "tv", "another": "1"}},
-		{bot.Action{Command: bot.CmdRandom}, "random", map[string]string{"kind": "", "another": "1"}},
-		{bot.Action{Command: bot.CmdWhy, Arg: "heat"}, "why", map[string]string{"title": "heat"}},
+		{bot.Action{Command: bot.CmdRecommend, Kind: bot.TV, Arg: "talky: fast", Effect: bot.ReplaceMessage}, "recommend", map[string]string{"query": "talky: fast", "kind": "tv", "another": "1"}, true},
+		{bot.Action{Command: bot.CmdRecommend, Arg: "talky"}, "recommend", map[string]string{"query": "talky", "kind": "", "another": "1"}, false},
+		{bot.Action{Command: bot.CmdRandom, Effect: bot.ReplaceMessage}, "random", map[string]string{"kind": "", "another": "1"}, true},
+		{bot.Action{Command: bot.CmdRandom, Kind: bot.Film}, "random", map[string]string{"kind": "film", "another": "1"}, false},
+		{bot.Action{Command: bot.CmdWhy, Arg: "heat"}, "why", map[string]string{"title": "heat"}, false},
+		{bot.Action{Command: bot.CmdWhy, Arg: "heat", Effect: bot.ReplaceMessage}, "why", map[string]string{"title": "heat"}, false},
 	}
 	for _, tc := range tests {
-		cmd, opts, err := bot.ParseAction(tc.a.ID())
-		if err != nil || cmd != tc.cmd || !maps.Equal(opts, tc.opts) {
-			t.Errorf("%s: got %s %v %v, want %s %v", tc.a.ID(), cmd, opts, err, tc.cmd, tc.opts)
+		req, err := bot.ParseAction(tc.a.ID())
+		if err != nil || req.Command != tc.cmd || !maps.Equal(req.Options, tc.opts) || req.Replace != tc.replace {
+			t.Errorf("%s: got %s %v replace %v %v, want %s %v replace %v", tc.a.ID(), req.Command, req.Options, req.Replace, err, tc.cmd, tc.opts, tc.replace)
 		}
 	}
 	long := bot.Action{Command: bot.CmdRecommend, Arg: strings.Repeat("é", 80)}.ID()
 	if len(long) > 100 || !utf8.ValidString(long) {
 		t.Errorf("long id: %d bytes, valid UTF-8 %v; want at most 100 and valid", len(long), utf8.ValidString(long))
 	}
-	for _, bad := range []string{"", "hello", "ib1:", "ib1:why::", "ib1:dance:tv:x", "ib1:random:book:", "ib1:random:FILM:"} {
-		if _, _, err := bot.ParseAction(bad); !errors.Is(err, bot.ErrBadAction) {
+	for _, bad := range []string{"", "hello", "ib1:", "ib1:why::", "ib1:why+::heat", "ib1:dance:tv:x", "ib1:dance+:tv:x", "ib1:random:book:", "ib1:random:FILM:"} {
+		if _, err := bot.ParseAction(bad); !errors.Is(err, bot.ErrBadAction) {
 			t.Errorf("%q: got %v, want ErrBadAction", bad, err)
 		}
 	}

@@ -30,6 +30,7 @@ type Scheduler struct {
 	defTime string
 	defZone string
 	pacers  map[Platform]*pacer
+	setup   map[Platform]string
 
 	zones sync.Map // name → *time.Location
 	// warned remembers the permanent failures already logged, so each is
@@ -43,8 +44,11 @@ type SchedulerConfig struct {
 	Store   Store
 	Engine  *Engine
 	Posters map[Platform]Poster // platforms that can post; read, never changed, once Run starts
-	Clock   Clock               // default: SystemClock
-	Logger  *slog.Logger
+	// Setup says, for each platform without a poster, what the operator
+	// must do for its posts to go out: "set discord.token".
+	Setup  map[Platform]string
+	Clock  Clock // default: SystemClock
+	Logger *slog.Logger
 	// Owner names this process in claims. It must differ between processes
 	// sharing a store and should stay the same across restarts of one, so a
 	// restarted process takes its own claims back at once.
@@ -77,7 +81,7 @@ func NewScheduler(c SchedulerConfig) *Scheduler {
 	s := &Scheduler{
 		store: c.Store, engine: c.Engine, posters: c.Posters, clock: c.Clock, log: c.Logger,
 		owner: c.Owner, catchUp: c.CatchUp, lease: c.Lease, tick: c.Tick, workers: c.Workers,
-		defTime: c.DefaultTime, defZone: c.DefaultZone, pacers: map[Platform]*pacer{},
+		defTime: c.DefaultTime, defZone: c.DefaultZone, pacers: map[Platform]*pacer{}, setup: c.Setup,
 	}
 	if s.clock == nil {
 		s.clock = SystemClock()

@@ -123,9 +123,10 @@ type Status struct {
 	NextPick     *Title    // what it will be, unless the deck changes first
 	Last         *Post     // the latest record, if any
 	LastTitle    *Title
-	Dealt, Cards int  // position in the rotation
-	Cycle        int  // shuffles dealt before this one
-	CanPost      bool // this process has the platform's bot token
+	Dealt, Cards int    // position in the rotation
+	Cycle        int    // shuffles dealt before this one
+	CanPost      bool   // this process has the platform's bot token
+	Unavailable  string // without CanPost: why, and what the operator must do
 }
 
 // canPost reports whether a platform's posts can go out from here.
@@ -135,10 +136,12 @@ func (s *Scheduler) canPost(p Platform) bool {
 }
 
 // cannotPost says why a platform's daily picks do not go out.
-func cannotPost(p Platform) string {
-	key := map[Platform]string{Discord: "discord.token", Slack: "slack.bot_token"}[p]
-	name := map[Platform]string{Discord: "Discord", Slack: "Slack"}[p]
-	return fmt.Sprintf("this bot cannot post to %s yet: its operator must set %s.", name, key)
+func (s *Scheduler) cannotPost(p Platform) string {
+	fix := s.setup[p]
+	if fix == "" {
+		fix = "set it up"
+	}
+	return fmt.Sprintf("this bot cannot post to %s yet: its operator must %s.", p.Name(), fix)
 }
 
 // Status reports a channel's daily pick; ErrNotFound if it has none.
@@ -148,6 +151,9 @@ func (s *Scheduler) Status(ctx context.Context, ch ChannelKey) (Status, error) {
 		return Status{}, err
 	}
 	st := Status{Subscription: sub, Cards: len(s.engine.cat.Picks), CanPost: s.canPost(ch.Platform)}
+	if !st.CanPost {
+		st.Unavailable = s.cannotPost(ch.Platform)
+	}
 	if st.Zone, err = s.zone(sub.Timezone); err != nil {
 		return Status{}, err
 	}

@@ -78,7 +78,8 @@ func (c *Console) Say(ctx context.Context, line string) error {
 		if !ok {
 			return errors.New("there is nothing to show another of: ask for a pick first")
 		}
-		cmd, opts, _ = bot.ParseAction(a.ID())
+		req, _ := bot.ParseAction(a.ID())
+		cmd, opts = req.Command, req.Options
 	} else {
 		var err error
 		if cmd, opts, err = bot.ParseCommand(line); err != nil {

@@ -332,11 +332,11 @@ func request(i *discordgo.Interaction) (bot.Request, *bot.Reply) {
 			}
 		}
 	case discordgo.InteractionMessageComponent:
-		cmd, opts, err := bot.ParseAction(i.MessageComponentData().CustomID)
+		pressed, err := bot.ParseAction(i.MessageComponentData().CustomID)
 		if err != nil {
 			return req, &bot.Reply{Private: true, Error: "This button is from an older version of industrybot and no longer works.", Text: "Ask again with /recommend, /why or /random."}
 		}
-		req.Command, req.Options = cmd, opts
+		req.Command, req.Options = pressed.Command, pressed.Options
 	}
 	return req, nil
 }

@@ -149,7 +149,7 @@ func exchanges() []exchange {
 	another := [2]string{"Another", "ib1:recommend::talky"}
 	return []exchange{
 		{name: "help", make: command("help"),
-			check: contains(isMessage(true, nil), "/recommend [query] [kind]", "/why [title]", "Mickey Down and Konrad Kay")},
+			check: contains(isMessage(true, nil), "/recommend [something tense | like Succession] [kind:film|tv]", "/why [title]", "Mickey Down and Konrad Kay")},
 		{name: "recommend-talky", make: command("recommend", discordtest.String("query", "talky")),
 			check: contains(isMessage(false, []string{"The Social Network", "Michael Clayton"}, another,
 				[2]string{"Why The Social Network?", "ib1:why::the-social-network"}, [2]string{"Why Michael Clayton?", "ib1:why::michael-clayton"}),

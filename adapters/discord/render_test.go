@@ -119,7 +119,7 @@ func TestLongCommentary(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			title := &bot.Title{ID: "x", Title: "Long", Kind: bot.Film, Year: 2001, Credit: bot.Credit{Role: "director", Names: []string{"A_B"}}, Commentary: tc.paragraphs, Link: "https://example.com/x"}
+			title := &bot.Title{Work: bot.Work{ID: "x", Title: "Long", Kind: bot.Film, Year: 2001, Credit: bot.Credit{Role: "director", Names: []string{"A_B"}}, Link: "https://example.com/x"}, Commentary: tc.paragraphs}
 			msgs := render(bot.Reply{Commentary: title, Attribution: "them", Actions: []bot.Action{{Label: "Why?", Command: bot.CmdWhy, Arg: "x"}}})
 			checkLimits(t, msgs)
 			if len(msgs) != tc.messages {
@@ -182,7 +182,7 @@ func TestRenderLimits(t *testing.T) {
 		{"many buttons", bot.Reply{Text: "x", Actions: many}},
 		{"many long picks", bot.Reply{Text: long, Picks: picks, Attribution: long}},
 		{"long help", bot.Reply{Help: []bot.HelpEntry{{Usage: long, Summary: long}}}},
-		{"long mention", bot.Reply{Mention: &bot.Mention{Title: long, Sentence: long, Credit: bot.Credit{Names: []string{"x"}}}, Attribution: long}},
+		{"long mention", bot.Reply{Mention: &bot.Mention{Work: bot.Work{Title: long, Credit: bot.Credit{Names: []string{"x"}}}, Sentence: long}, Attribution: long}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,7 +253,7 @@ func make7() []bot.Action {
 // the rest.
 func TestLongAnswerContinuesInFollowups(t *testing.T) {
 	t.Parallel()
-	title := &bot.Title{ID: "long", Title: "Long", Kind: bot.TV, Year: 2001, Credit: bot.Credit{Role: "creators", Names: []string{"A"}}, Commentary: []string{prose(9000, "a")}}
+	title := &bot.Title{Work: bot.Work{ID: "long", Title: "Long", Kind: bot.TV, Year: 2001, Credit: bot.Credit{Role: "creators", Names: []string{"A"}}}, Commentary: []string{prose(9000, "a")}}
 	h := &recordingHandler{got: make(chan bot.Request, 1), reply: bot.Reply{Commentary: title, Attribution: "them"}}
 	x := startGateway(t, harnessConfig{handler: h})
 	i := x.f.Command((&channels{}).next(testGuild), "why", discordtest.String("title", "long"))

@@ -264,7 +264,7 @@ func (a *Adapter) press(ctx context.Context, ic slackapi.InteractionCallback) (r
 		return bot.Reply{}, false, false
 	}
 	for _, act := range ic.ActionCallback.BlockActions {
-		cmd, opts, err := bot.ParseAction(act.Value)
+		req, err := bot.ParseAction(act.Value)
 		if err != nil {
 			continue
 		}
@@ -276,23 +276,14 @@ func (a *Adapter) press(ctx context.Context, ic slackapi.InteractionCallback) (r
 		if name == "" {
 			name = ic.User.Profile.DisplayName
 		}
-		req := bot.Request{Platform: bot.Slack, Channel: channel, User: bot.User{ID: ic.User.ID, Name: name}, Command: cmd, Options: opts}
-		a.log.Debug("slack: button", "command", cmd, "channel", channel, "user", ic.User.ID)
+		req.Platform, req.Channel, req.User = bot.Slack, channel, bot.User{ID: ic.User.ID, Name: name}
+		a.log.Debug("slack: button", "command", req.Command, "channel", channel, "user", ic.User.ID)
 		r := a.h.Handle(ctx, req)
-		return r, cmd != bot.CmdWhy && !r.Private && !scheduled(ic.Message.Blocks), true
+		return r, r.Replace, true
 	}
 	return bot.Reply{}, false, false
 }
 
-// scheduled reports whether blocks are those of a daily post.
-func scheduled(blocks slackapi.Blocks) bool {
-	for _, b := range blocks.BlockSet {
-		if s, ok := b.(*slackapi.SectionBlock); ok && s.BlockID == blockDaily {
-			return true
-		}
-	}
-	return false
-}
 
 // answerCommand runs a command on this goroutine. An answer ready within
 // the ack budget is returned for the acknowledgement to carry. A slower one

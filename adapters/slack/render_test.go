@@ -63,7 +63,7 @@ func checkLimits(t *testing.T, m slack.Message) {
 					t.Errorf("button %q: action id repeated or too long, or value of %d bytes", btn.ActionID, len(btn.Value))
 				}
 				actions[btn.ActionID] = true
-				if _, _, err := bot.ParseAction(btn.Value); err != nil {
+				if _, err := bot.ParseAction(btn.Value); err != nil {
 					t.Errorf("button %q: value %q is not an action: %v", btn.ActionID, btn.Value, err)
 				}
 			}
@@ -141,7 +141,7 @@ func TestRenderSplitsLongCommentary(t *testing.T) {
 	}
 	word := strings.Repeat("w", 3500) // no space to cut at
 	paras := []string{"A short opening.", "Another short one.", long.String(), "A short closing.", word}
-	title := &bot.Title{ID: "t", Title: "T & <Co>", Kind: bot.TV, Year: 2001, EndYear: 2003, Credit: bot.Credit{Role: "creators", Names: []string{"A", "B"}}, Commentary: paras}
+	title := &bot.Title{Work: bot.Work{ID: "t", Title: "T & <Co>", Kind: bot.TV, Year: 2001, EndYear: 2003, Credit: bot.Credit{Role: "creators", Names: []string{"A", "B"}}}, Commentary: paras}
 	m, ans := roundTrip(t, bot.Reply{Commentary: title, Attribution: "the creators"})
 	checkLimits(t, m)
 

@@ -69,7 +69,7 @@ func TestSocketSlowAnswerGoesToResponseURL(t *testing.T) {
 // TestSocketAnswerTooBigForAck: Slack drops acknowledgements of 20KB or
 // more, so a long answer goes to the response URL instead.
 func TestSocketAnswerTooBigForAck(t *testing.T) {
-	long := &bot.Title{ID: "long", Title: "Long", Kind: bot.Film, Year: 2000, Credit: bot.Credit{Role: "director", Names: []string{"A. Director"}}}
+	long := &bot.Title{Work: bot.Work{ID: "long", Title: "Long", Kind: bot.Film, Year: 2000, Credit: bot.Credit{Role: "director", Names: []string{"A. Director"}}}}
 	for range 15 {
 		long.Commentary = append(long.Commentary, strings.Repeat("A sentence of some length. ", 75))
 	}

@@ -31,7 +31,15 @@ func (a *app) scheduler(store bot.Store, engine *bot.Engine, posters map[bot.Pla
 		Store: store, Engine: engine, Posters: posters, Logger: a.log, Owner: owner,
 		CatchUp: a.cfg.Daily.CatchUp, Lease: a.cfg.Daily.Lease, Tick: a.cfg.Daily.Tick,
 		DefaultTime: a.cfg.Daily.Time, DefaultZone: a.cfg.Daily.Timezone,
+		Setup: map[bot.Platform]string{bot.Discord: "set discord.token", bot.Slack: "set slack.bot_token"},
 	})
+}
+
+// admins says who may manage /daily on each platform, in the words of its
+// configuration.
+var admins = map[bot.Platform]string{
+	bot.Discord: "members with the Manage Server permission",
+	bot.Slack:   "workspace admins and owners, and the users in slack.admins",
 }
 
 // owner names this process in daily-post claims: the host and the address
