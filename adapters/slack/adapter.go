@@ -284,7 +284,6 @@ func (a *Adapter) press(ctx context.Context, ic slackapi.InteractionCallback) (r
 	return bot.Reply{}, false, false
 }
 
-
 // answerCommand runs a command on this goroutine. An answer ready within
 // the ack budget is returned for the acknowledgement to carry. A slower one
 // is acknowledged empty at the budget, by ack on a timer's goroutine, and
