@@ -20,7 +20,7 @@ func (s *Scheduler) deal(ctx context.Context, ch ChannelKey) (deck, string, erro
 	if err != nil {
 		return deck{}, "", err
 	}
-	dk := deck{Deck: d, ch: ch, cat: s.engine.cat}
+	dk := deck{Deck: d, ch: ch, cat: s.cat}
 	dk.fill()
 	return dk, dk.Cards[0], nil
 }

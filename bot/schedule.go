@@ -18,7 +18,7 @@ import (
 // be, and otherwise recorded unknown.
 type Scheduler struct {
 	store   Store
-	engine  *Engine
+	cat     *Catalog
 	posters map[Platform]Poster
 	clock   Clock
 	log     *slog.Logger
@@ -38,11 +38,11 @@ type Scheduler struct {
 	warned sync.Map
 }
 
-// SchedulerConfig holds what a Scheduler needs. Store, Engine and Owner
+// SchedulerConfig holds what a Scheduler needs. Store, Catalog and Owner
 // are required.
 type SchedulerConfig struct {
 	Store   Store
-	Engine  *Engine
+	Catalog *Catalog            // the picks it deals
 	Posters map[Platform]Poster // platforms that can post; read, never changed, once Run starts
 	// Setup says, for each platform without a poster, what the operator
 	// must do for its posts to go out: "set discord.token".
@@ -79,7 +79,7 @@ const onTime = 5 * time.Minute
 // NewScheduler returns a Scheduler.
 func NewScheduler(c SchedulerConfig) *Scheduler {
 	s := &Scheduler{
-		store: c.Store, engine: c.Engine, posters: c.Posters, clock: c.Clock, log: c.Logger,
+		store: c.Store, cat: c.Catalog, posters: c.Posters, clock: c.Clock, log: c.Logger,
 		owner: c.Owner, catchUp: c.CatchUp, lease: c.Lease, tick: c.Tick, workers: c.Workers,
 		defTime: c.DefaultTime, defZone: c.DefaultZone, pacers: map[Platform]*pacer{}, setup: c.Setup,
 	}
@@ -326,7 +326,7 @@ func (s *Scheduler) post(ctx context.Context, j job) {
 	// A post taken over while it was being sent (its process died during
 	// the call, or the platform's answer was lost) may be in the channel.
 	doubt := p.State == PostSending
-	title := s.engine.cat.Pick(p.Pick)
+	title := s.cat.Pick(p.Pick)
 	next := deck.after(p.Pick)
 	// A record that already existed (a takeover) may be past the window
 	// now, or belong to a channel that unsubscribed.
@@ -372,7 +372,7 @@ func (s *Scheduler) post(ctx context.Context, j job) {
 			log.Error("recording the daily post as being sent failed; retrying at the next tick", "err", err)
 			return
 		}
-		state, err = s.send(ctx, work, p, dailyReply(title, s.engine.cat.Source.Attribution()), doubt)
+		state, err = s.send(ctx, work, p, dailyReply(title, s.cat.Source.Attribution()), doubt)
 	}
 	errText := ""
 	if err != nil {

@@ -153,7 +153,7 @@ func newRig(t *testing.T, start time.Time, store bot.Store) *rig {
 	clock := &fakeClock{now: start}
 	r := &rig{t: t, clock: clock, store: store, poster: &fakePoster{clock: clock}, logs: &bytes.Buffer{}}
 	r.cfg = bot.SchedulerConfig{
-		Store: store, Engine: MustEngine(t), Clock: clock, Owner: "host-a",
+		Store: store, Catalog: MustEngine(t).Catalog(), Clock: clock, Owner: "host-a",
 		Posters: map[bot.Platform]bot.Poster{bot.Slack: r.poster, bot.Discord: r.poster},
 		Logger:  slog.New(slog.NewTextHandler(syncWriter{mu: &sync.Mutex{}, w: r.logs}, nil)),
 		CatchUp: 2 * time.Hour,

@@ -150,7 +150,7 @@ func (s *Scheduler) Status(ctx context.Context, ch ChannelKey) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{Subscription: sub, Cards: len(s.engine.cat.Picks), CanPost: s.canPost(ch.Platform)}
+	st := Status{Subscription: sub, Cards: len(s.cat.Picks), CanPost: s.canPost(ch.Platform)}
 	if !st.CanPost {
 		st.Unavailable = s.cannotPost(ch.Platform)
 	}
@@ -166,13 +166,13 @@ func (s *Scheduler) Status(ctx context.Context, ch ChannelKey) (Status, error) {
 	}
 	if len(recent) > 0 {
 		st.Last = &recent[0]
-		st.LastTitle = s.engine.cat.Pick(recent[0].Pick)
+		st.LastTitle = s.cat.Pick(recent[0].Pick)
 	}
 	d, card, err := s.deal(ctx, ch)
 	if err != nil {
 		return Status{}, err
 	}
-	st.NextPick = s.engine.cat.Pick(card)
+	st.NextPick = s.cat.Pick(card)
 	st.Cycle = d.Cycle
 	st.Dealt = st.Cards - len(d.Cards)
 	return st, nil
@@ -214,7 +214,7 @@ func (s *Scheduler) Preview(ctx context.Context, sub Subscription, days int) ([]
 		p, err := s.store.GetPost(ctx, sub.Channel, date)
 		switch {
 		case err == nil && !p.Held() && p.State != PostPending:
-			out = append(out, PreviewDay{Date: date, Due: due, State: p.State, Pick: s.engine.cat.Pick(p.Pick)})
+			out = append(out, PreviewDay{Date: date, Due: due, State: p.State, Pick: s.cat.Pick(p.Pick)})
 			continue
 		case err != nil && !errors.Is(err, ErrNotFound):
 			return nil, err
@@ -225,7 +225,7 @@ func (s *Scheduler) Preview(ctx context.Context, sub Subscription, days int) ([]
 		}
 		d.Deck = d.after(card)
 		d.fill()
-		out = append(out, PreviewDay{Date: date, Due: due, Pick: s.engine.cat.Pick(card)})
+		out = append(out, PreviewDay{Date: date, Due: due, Pick: s.cat.Pick(card)})
 	}
 	return out, nil
 }

@@ -326,7 +326,7 @@ func scheduledPost(t *testing.T, c *bot.Catalog) bot.Reply {
 	ctx := testCtx(t)
 	clock := &fixedClock{now: time.Date(2026, 11, 20, 9, 0, 5, 0, time.UTC)}
 	poster := &capture{}
-	s := bot.NewScheduler(bot.SchedulerConfig{Store: bot.NewMemoryStore(), Engine: bot.NewEngine(c), Clock: clock, Owner: "test",
+	s := bot.NewScheduler(bot.SchedulerConfig{Store: bot.NewMemoryStore(), Catalog: c, Clock: clock, Owner: "test",
 		Posters: map[bot.Platform]bot.Poster{bot.Slack: poster}})
 	if _, err := s.Subscribe(ctx, bot.ChannelKey{Platform: bot.Slack, Channel: "C1"}, bot.User{ID: "U1"}, "09:00", "UTC"); err != nil {
 		t.Fatal(err)

@@ -53,19 +53,18 @@ func TestScheduleSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine := bot.NewEngine(cat)
 	path := filepath.Join(t.TempDir(), "industrybot.db")
 	clock := &stepClock{now: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)}
 	rec := &recorder{}
 	start := func() (*bot.Scheduler, func()) {
 		s := MustOpen(t, path)
-		return bot.NewScheduler(bot.SchedulerConfig{Store: s, Engine: engine, Clock: clock, Owner: "host", CatchUp: time.Hour,
+		return bot.NewScheduler(bot.SchedulerConfig{Store: s, Catalog: cat, Clock: clock, Owner: "host", CatchUp: time.Hour,
 			Posters: map[bot.Platform]bot.Poster{bot.Slack: rec}}), func() { s.Close() }
 	}
 	ch := bot.ChannelKey{Platform: bot.Slack, Channel: "C1"}
 	// What the channel's deck deals over the five days, as a scheduler on a
 	// fresh store previews it before anything is posted.
-	fresh := bot.NewScheduler(bot.SchedulerConfig{Store: bot.NewMemoryStore(), Engine: engine, Clock: clock, Owner: "preview"})
+	fresh := bot.NewScheduler(bot.SchedulerConfig{Store: bot.NewMemoryStore(), Catalog: cat, Clock: clock, Owner: "preview"})
 	days, err := fresh.Preview(ctx, bot.Subscription{Channel: ch, Time: "09:00", Timezone: "Europe/London"}, 5)
 	if err != nil {
 		t.Fatal(err)

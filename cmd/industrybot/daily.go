@@ -26,9 +26,9 @@ func (a *app) configuredSubscriptions() []bot.Subscription {
 }
 
 // scheduler builds the daily scheduler on a store.
-func (a *app) scheduler(store bot.Store, engine *bot.Engine, posters map[bot.Platform]bot.Poster, owner string) *bot.Scheduler {
+func (a *app) scheduler(store bot.Store, cat *bot.Catalog, posters map[bot.Platform]bot.Poster, owner string) *bot.Scheduler {
 	return bot.NewScheduler(bot.SchedulerConfig{
-		Store: store, Engine: engine, Posters: posters, Logger: a.log, Owner: owner,
+		Store: store, Catalog: cat, Posters: posters, Logger: a.log, Owner: owner,
 		CatchUp: a.cfg.Daily.CatchUp, Lease: a.cfg.Daily.Lease, Tick: a.cfg.Daily.Tick,
 		DefaultTime: a.cfg.Daily.Time, DefaultZone: a.cfg.Daily.Timezone,
 		Setup: map[bot.Platform]string{bot.Discord: "set discord.token", bot.Slack: "set slack.bot_token"},
@@ -128,7 +128,7 @@ func (e *env) withSchedule(cmd *cobra.Command, channel string, f func(context.Co
 	if err != nil {
 		return err
 	}
-	s := a.scheduler(store, a.engine(cat), a.postersConfigured(), owner("cli"))
+	s := a.scheduler(store, cat, a.postersConfigured(), owner("cli"))
 	stored, err := store.ListSubscriptions(ctx)
 	if err != nil {
 		return err

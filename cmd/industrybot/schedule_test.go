@@ -76,7 +76,7 @@ func TestDailyPicksThroughTheFakes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := bot.NewScheduler(bot.SchedulerConfig{Store: store, Engine: engine, Posters: posters, Clock: clock, Owner: "test", CatchUp: time.Hour})
+		s := bot.NewScheduler(bot.SchedulerConfig{Store: store, Catalog: engine.Catalog(), Posters: posters, Clock: clock, Owner: "test", CatchUp: time.Hour})
 		return s, func() { store.Close() }
 	}
 	sched, stop := start()
@@ -214,7 +214,7 @@ func TestLostAnswersAreNotSentTwice(t *testing.T) {
 		bot.Slack:   metrics.Poster(bot.Slack, slackPoster),
 	}
 	engine := bot.NewEngine(mustCatalog(t))
-	sched := bot.NewScheduler(bot.SchedulerConfig{Store: store, Engine: engine, Posters: posters, Clock: clock, Owner: "test", CatchUp: time.Hour})
+	sched := bot.NewScheduler(bot.SchedulerConfig{Store: store, Catalog: engine.Catalog(), Posters: posters, Clock: clock, Owner: "test", CatchUp: time.Hour})
 	type channel struct {
 		key  bot.ChannelKey
 		lose func(string)

@@ -87,7 +87,7 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	defer ln.Close()
 	posters := map[bot.Platform]bot.Poster{}
-	sched := a.scheduler(store, engine, posters, owner(ln.Addr().String()))
+	sched := a.scheduler(store, cat, posters, owner(ln.Addr().String()))
 	b := bot.New(bot.Config{Engine: engine, Memory: store, Daily: sched, Logger: a.log, Admins: admins})
 	s := &server{app: a, bot: metrics.Bot(b), engine: engine, mux: http.NewServeMux(), checks: newReadiness(a.log), bodies: reqbody.New(0), posters: posters}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
