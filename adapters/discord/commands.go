@@ -20,111 +20,65 @@ const Permissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMe
 // Scopes are the OAuth2 scopes of the install link.
 const Scopes = "bot applications.commands"
 
-// Lengths the commands accept.
-const (
-	maxQuery    = 500
-	maxTitleArg = 100
-	maxZone     = 64
-)
-
 // adminPermissions may manage a channel's daily pick.
 const adminPermissions = discordgo.PermissionManageGuild | discordgo.PermissionAdministrator
 
-// Commands returns the slash commands, as registered with Discord.
+// Commands returns the slash commands, as registered with Discord: the
+// core's (bot.Commands), in its order and words. An admin command is shown
+// only to those who may manage the server, and a channel command only in
+// servers; the others work in servers and in the bot's DMs.
 func Commands() []*discordgo.ApplicationCommand {
-	anywhere := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
-	guildOnly := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
-	guildInstall := &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
-	manageServer := int64(discordgo.PermissionManageGuild)
-	no := false
-	kind := func(what string) *discordgo.ApplicationCommandOption {
-		return &discordgo.ApplicationCommandOption{
-			Type:        discordgo.ApplicationCommandOptionString,
-			Name:        bot.OptKind,
-			Description: what,
-			Choices: []*discordgo.ApplicationCommandOptionChoice{
-				{Name: "Film", Value: string(bot.Film)},
-				{Name: "TV series", Value: string(bot.TV)},
-			},
+	specs := bot.Commands()
+	cmds := make([]*discordgo.ApplicationCommand, len(specs))
+	for i, c := range specs {
+		cmd := &discordgo.ApplicationCommand{
+			Name:             c.Name,
+			Description:      c.Summary,
+			Contexts:         &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM},
+			IntegrationTypes: &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
+			Options:          specOptions(c),
 		}
+		if c.Admin {
+			cmd.DefaultMemberPermissions = ptr(int64(discordgo.PermissionManageGuild))
+		}
+		if c.Channel {
+			cmd.Contexts = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+			cmd.DMPermission = ptr(false)
+		}
+		cmds[i] = cmd
 	}
-	return []*discordgo.ApplicationCommand{
-		{
-			Name:             bot.CmdRecommend,
-			Description:      "Up to three picks from the creators of Industry for a mood, theme or title",
-			Contexts:         anywhere,
-			IntegrationTypes: guildInstall,
-			Options: []*discordgo.ApplicationCommandOption{
-				{
-					Type:        discordgo.ApplicationCommandOptionString,
-					Name:        bot.OptQuery,
-					Description: "A mood, theme or title: tense, talky, british comedy, like Succession",
-					MaxLength:   maxQuery,
-				},
-				kind("Only films, or only TV series"),
-			},
-		},
-		{
-			Name:             bot.CmdWhy,
-			Description:      "The creators' own words on a title (typos are fine)",
-			Contexts:         anywhere,
-			IntegrationTypes: guildInstall,
-			Options: []*discordgo.ApplicationCommandOption{{
-				Type:         discordgo.ApplicationCommandOptionString,
-				Name:         bot.OptTitle,
-				Description:  "A title; leave it out for the last pick shown here",
-				Autocomplete: true,
-				MaxLength:    maxTitleArg,
-			}},
-		},
-		{
-			Name:             bot.CmdRandom,
-			Description:      "One pick this channel has not seen lately",
-			Contexts:         anywhere,
-			IntegrationTypes: guildInstall,
-			Options:          []*discordgo.ApplicationCommandOption{kind("A film or a TV series")},
-		},
-		{
-			Name:             bot.CmdHelp,
-			Description:      "What industrybot does and how to use it",
-			Contexts:         anywhere,
-			IntegrationTypes: guildInstall,
-		},
-		{
-			Name:                     bot.CmdDaily,
-			Description:              "A pick posted in this channel every day (Manage Server)",
-			Contexts:                 guildOnly,
-			IntegrationTypes:         guildInstall,
-			DefaultMemberPermissions: &manageServer,
-			DMPermission:             &no,
-			Options: []*discordgo.ApplicationCommandOption{
-				{
-					Type:        discordgo.ApplicationCommandOptionSubCommand,
-					Name:        bot.DailySubscribe,
-					Description: "Post a pick here every day at a local time",
-					Options: []*discordgo.ApplicationCommandOption{
-						{
-							Type:        discordgo.ApplicationCommandOptionString,
-							Name:        bot.OptTime,
-							Description: "Local time of day, HH:MM (default 09:00)",
-							MinLength:   ptr(4),
-							MaxLength:   5,
-						},
-						{
-							Type:         discordgo.ApplicationCommandOptionString,
-							Name:         bot.OptTimezone,
-							Description:  "IANA time zone, such as Europe/London",
-							Autocomplete: true,
-							MaxLength:    maxZone,
-						},
-					},
-				},
-				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: bot.DailyUnsubscribe, Description: "Stop the daily pick in this channel"},
-				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: bot.DailyStatus, Description: "When the next daily pick is due here"},
-				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: bot.DailySkip, Description: "Skip the next daily pick here"},
-			},
-		},
+	return cmds
+}
+
+// specOptions are the options of a command as registered: its
+// subcommands with theirs, or its own.
+func specOptions(c bot.CommandSpec) []*discordgo.ApplicationCommandOption {
+	var opts []*discordgo.ApplicationCommandOption
+	for _, sub := range c.Subcommands {
+		opts = append(opts, &discordgo.ApplicationCommandOption{
+			Type:        discordgo.ApplicationCommandOptionSubCommand,
+			Name:        sub.Name,
+			Description: sub.Summary,
+			Options:     specOptions(sub),
+		})
 	}
+	for _, o := range c.Options {
+		opt := &discordgo.ApplicationCommandOption{
+			Type:         discordgo.ApplicationCommandOptionString,
+			Name:         o.Name,
+			Description:  o.Summary,
+			Autocomplete: o.Complete != bot.CompleteNothing,
+			MaxLength:    o.MaxLen,
+		}
+		if o.MinLen > 0 {
+			opt.MinLength = ptr(o.MinLen)
+		}
+		for _, ch := range o.Choices {
+			opt.Choices = append(opt.Choices, &discordgo.ApplicationCommandOptionChoice{Name: ch.Label, Value: ch.Value})
+		}
+		opts = append(opts, opt)
+	}
+	return opts
 }
 
 func ptr[T any](v T) *T { return &v }

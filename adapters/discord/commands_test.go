@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -39,7 +40,7 @@ func TestRegister(t *testing.T) {
 					t.Errorf("/%s stored as %+v", c.Name, c)
 				}
 			}
-			if want := []string{"recommend", "why", "random", "help", "daily"}; !slices.Equal(names, want) {
+			if want := []string{"recommend", "why", "random", "daily", "help"}; !slices.Equal(names, want) {
 				t.Errorf("registered %q, want %q", names, want)
 			}
 		})
@@ -62,13 +63,19 @@ func TestRegister(t *testing.T) {
 	})
 }
 
-// TestCommandShapes checks what Discord shows and enforces: /daily for
-// server managers only and never in DMs, /why's title autocompleted.
+// TestCommandShapes checks what Discord shows and enforces: the core's
+// words within Discord's limits, /daily for server managers only and never
+// in DMs, /why's title autocompleted.
 func TestCommandShapes(t *testing.T) {
 	t.Parallel()
 	byName := map[string]*discordgo.ApplicationCommand{}
 	for _, c := range Commands() {
 		byName[c.Name] = c
+		spec, ok := bot.Command(c.Name)
+		if !ok || c.Description != spec.Summary {
+			t.Errorf("/%s description %q, want the core's summary %q", c.Name, c.Description, spec.Summary)
+		}
+		checkDescriptions(t, "/"+c.Name, c.Description, c.Options)
 	}
 	daily := byName["daily"]
 	if daily.DefaultMemberPermissions == nil || *daily.DefaultMemberPermissions != 0x20 {
@@ -106,6 +113,18 @@ func TestCommandShapes(t *testing.T) {
 		if got := Usage(byName[name]); got != want {
 			t.Errorf("Usage(/%s) = %q, want %q", name, got, want)
 		}
+	}
+}
+
+// checkDescriptions fails on a description Discord would refuse: empty, or
+// over its 100 characters.
+func checkDescriptions(t *testing.T, what, desc string, opts []*discordgo.ApplicationCommandOption) {
+	t.Helper()
+	if n := utf8.RuneCountInString(desc); n == 0 || n > 100 {
+		t.Errorf("%s: description of %d characters, want 1 to 100: %q", what, n, desc)
+	}
+	for _, o := range opts {
+		checkDescriptions(t, what+" "+o.Name, o.Description, o.Options)
 	}
 }
 
