@@ -46,13 +46,15 @@ const ScopePublic = "chat:write.public"
 // channels it is in: the Poster's Look needs them.
 var ScopesHistory = []string{"channels:history", "groups:history"}
 
-// commands are the slash commands of the manifest: those of the core.
-var commands = []slackapi.ManifestSlashCommand{
-	{Command: "/" + bot.CmdRecommend, Description: "Picks from the films and series behind Industry, for a mood, theme or title", UsageHint: "[something tense | like Succession] [kind:film|tv]"},
-	{Command: "/" + bot.CmdWhy, Description: "The creators of Industry on a title, in their own words", UsageHint: "[title]"},
-	{Command: "/" + bot.CmdRandom, Description: "One pick this channel has not seen lately", UsageHint: "[film|tv]"},
-	{Command: "/" + bot.CmdDaily, Description: "Admins: a pick posted in this channel every day", UsageHint: "subscribe [09:00] [Europe/London] | unsubscribe | status | skip"},
-	{Command: "/" + bot.CmdHelp, Description: "What industrybot does and how to use it"},
+// commands are the slash commands of the manifest: the core's
+// (bot.Commands), described in its words.
+func commands() []slackapi.ManifestSlashCommand {
+	specs := bot.Commands()
+	cmds := make([]slackapi.ManifestSlashCommand, len(specs))
+	for i, c := range specs {
+		cmds[i] = slackapi.ManifestSlashCommand{Command: "/" + c.Name, Description: c.Summary, UsageHint: c.Usage}
+	}
+	return cmds
 }
 
 // Manifest returns a Slack app manifest (YAML) to paste into "Create New
@@ -79,7 +81,7 @@ func Manifest(o ManifestOptions) (string, error) {
 		},
 		Features: slackapi.Features{
 			BotUser:       slackapi.BotUser{DisplayName: o.Name, AlwaysOnline: true},
-			SlashCommands: append([]slackapi.ManifestSlashCommand(nil), commands...),
+			SlashCommands: commands(),
 		},
 		OAuthConfig: slackapi.OAuthConfig{Scopes: slackapi.OAuthScopes{Bot: append([]string(nil), scopes...)}},
 		Settings: slackapi.Settings{

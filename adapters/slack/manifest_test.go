@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/industrybot/industrybot/adapters/slack"
+	"github.com/industrybot/industrybot/bot"
 )
 
 func mustManifest(t *testing.T, o slack.ManifestOptions) slackapi.Manifest {
@@ -55,6 +56,9 @@ func TestManifest(t *testing.T) {
 				}
 				if c.Description == "" || c.ShouldEscape {
 					t.Errorf("%s: description %q, should_escape %v; want a description and the text unescaped", c.Command, c.Description, c.ShouldEscape)
+				}
+				if spec, ok := bot.Command(strings.TrimPrefix(c.Command, "/")); !ok || c.Description != spec.Summary || c.UsageHint != spec.Usage {
+					t.Errorf("%s: description %q, usage hint %q; want the core's summary and usage", c.Command, c.Description, c.UsageHint)
 				}
 			}
 			if !slices.Equal(cmds, wantCommands) {
