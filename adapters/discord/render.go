@@ -94,14 +94,12 @@ func render(r bot.Reply) []message {
 
 func attributionText(a string) string { return "— " + a }
 
+// errorText lays out an answer's error, what the user may have meant and
+// the lead (bot.Reply.ErrorText's parts) one to a line.
 func errorText(r bot.Reply) string {
 	parts := []string{r.Error}
-	if len(r.Suggestions) > 0 {
-		labels := make([]string, len(r.Suggestions))
-		for i, s := range r.Suggestions {
-			labels[i] = s.Label()
-		}
-		parts = append(parts, "Did you mean "+orList(labels)+"?")
+	if d := bot.DidYouMean(r.Suggestions); d != "" {
+		parts = append(parts, d)
 	}
 	if r.Text != "" {
 		parts = append(parts, r.Text)
@@ -109,20 +107,10 @@ func errorText(r bot.Reply) string {
 	return strings.Join(parts, "\n")
 }
 
-func orList(s []string) string {
-	if len(s) == 1 {
-		return s[0]
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
-}
-
-// facts renders "Film · 1995 · directed by Michael Mann".
-func facts(kind bot.Kind, years string, credit bot.Credit) string {
-	k := "Film"
-	if kind == bot.TV {
-		k = "Series"
-	}
-	return "*" + k + " · " + years + " · " + escape(credit.String()) + "*"
+// facts renders the core's facts of a title as "*Film · 1995 · directed by
+// Michael Mann*".
+func facts(w *bot.Work) string {
+	return "*" + w.Kind.Label() + " · " + w.Years() + " · " + escape(w.Credit.String()) + "*"
 }
 
 // markdown escapes the characters Discord's Markdown reads as formatting:
@@ -150,7 +138,7 @@ func escapeLines(s string) string {
 
 func pickEmbed(p bot.Pick) *discordgo.MessageEmbed {
 	t := p.Title
-	desc := facts(t.Kind, t.Years(), t.Credit)
+	desc := facts(&t.Work)
 	if p.Excerpt != "" {
 		desc += "\n\n“" + escape(p.Excerpt) + "”"
 	}
@@ -161,7 +149,7 @@ func pickEmbed(p bot.Pick) *discordgo.MessageEmbed {
 }
 
 func mentionEmbed(m *bot.Mention) *discordgo.MessageEmbed {
-	desc := facts(m.Kind, m.Years(), m.Credit) + "\n\n“" + escape(m.Sentence) + "”"
+	desc := facts(&m.Work) + "\n\n“" + escape(m.Sentence) + "”"
 	return &discordgo.MessageEmbed{Title: clip(m.Title, maxTitle), URL: m.Link, Description: clip(desc, maxDescription), Color: color}
 }
 
@@ -188,7 +176,7 @@ const footerReserve = 512
 func commentaryEmbeds(t *bot.Title, attribution string) []*discordgo.MessageEmbed {
 	footer := clip(attributionText(attribution), min(maxFooter, footerReserve))
 	budget := maxEmbedTotal - footerReserve
-	first := &discordgo.MessageEmbed{Title: clip(t.Title, maxTitle), URL: t.Link, Color: color, Description: facts(t.Kind, t.Years(), t.Credit)}
+	first := &discordgo.MessageEmbed{Title: clip(t.Title, maxTitle), URL: t.Link, Color: color, Description: facts(&t.Work)}
 	embeds := []*discordgo.MessageEmbed{first}
 	cur := first
 	size := embedSize(first)
