@@ -14,9 +14,9 @@ import (
 
 // Block Kit limits the renderer keeps to.
 const (
-	MaxText       = 3000 // characters in one text object of a section
-	MaxBlocks     = 50   // blocks in one message
-	MaxButtonText = 75   // characters on a button
+	maxText       = 3000 // characters in one text object of a section
+	maxBlocks     = 50   // blocks in one message
+	maxButtonText = 75   // characters on a button
 	maxFallback   = 300  // characters of the notification text (Slack allows more; notifications show less)
 )
 
@@ -59,13 +59,13 @@ func Render(r bot.Reply) Message { return Messages(r)[0] }
 // Messages turns a reply into the Slack messages that carry it: the lead
 // and any error in mrkdwn; each pick as a heading (title, year, credit),
 // its excerpt and why it matched; the commentary as plain text split at
-// sentence or word boundaries into sections of at most MaxText
-// characters; the attribution in a context block; the actions as buttons
+// sentence or word boundaries into sections of at most 3,000 characters
+// (maxText); the attribution in a context block; the actions as buttons
 // whose value is the action's id. Private replies are ephemeral. It is one
-// message unless the blocks are more than MaxBlocks, which Slack refuses
-// in one (a long commentary in a custom catalog): then they continue, in
-// order, in as many more as they need, the buttons in the last, and each
-// message's notification text says which part it is.
+// message unless the blocks are more than 50 (maxBlocks), which Slack
+// refuses in one (a long commentary in a custom catalog): then they
+// continue, in order, in as many more as they need, the buttons in the
+// last, and each message's notification text says which part it is.
 func Messages(r bot.Reply) []Message {
 	blocks := render(r)
 	kind := InChannel
@@ -73,13 +73,13 @@ func Messages(r bot.Reply) []Message {
 		kind = Ephemeral
 	}
 	text := fallback(r)
-	if len(blocks) <= MaxBlocks {
+	if len(blocks) <= maxBlocks {
 		return []Message{{ResponseType: kind, Text: text, Blocks: blocks}}
 	}
-	n := (len(blocks) + MaxBlocks - 1) / MaxBlocks
+	n := (len(blocks) + maxBlocks - 1) / maxBlocks
 	msgs := make([]Message, 0, n)
 	for i := 0; len(blocks) > 0; i++ {
-		part := blocks[:min(MaxBlocks, len(blocks))]
+		part := blocks[:min(maxBlocks, len(blocks))]
 		blocks = blocks[len(part):]
 		msgs = append(msgs, Message{ResponseType: kind, Text: fmt.Sprintf("%s (%d/%d)", clip(text, maxFallback-8), i+1, n), Blocks: part})
 	}
@@ -90,14 +90,10 @@ func Messages(r bot.Reply) []Message {
 func render(r bot.Reply) []slackapi.Block {
 	var b builder
 	if r.Error != "" {
-		b.echo(blockError, escape(sentence(r.Error)))
+		b.echo(blockError, escape(r.Error))
 	}
-	if len(r.Suggestions) > 0 {
-		labels := make([]string, len(r.Suggestions))
-		for i, s := range r.Suggestions {
-			labels[i] = s.Label()
-		}
-		b.echo(blockSuggest, escape("Did you mean "+orList(labels)+"?"))
+	if d := bot.DidYouMean(r.Suggestions); d != "" {
+		b.echo(blockSuggest, escape(d))
 	}
 	if r.Text != "" {
 		id := blockLead
@@ -112,31 +108,31 @@ func render(r bot.Reply) []slackapi.Block {
 		if len(r.Picks) > 1 {
 			prefix = strconv.Itoa(i+1) + ". "
 		}
-		b.mrkdwn(id, prefix+heading(p.Title.Title, p.Title.Years(), p.Title.Kind, p.Title.Credit))
+		b.mrkdwn(id, prefix+heading(&p.Title.Work))
 		if p.Excerpt != "" {
 			b.plain(id+"-quote", "“"+p.Excerpt+"”")
 		}
 		if len(p.Reasons) > 0 {
-			b.context(id+"-why", slackapi.NewTextBlockObject(slackapi.PlainTextType, clip("Why it matched: "+strings.Join(p.Reasons, ", "), MaxText), false, false))
+			b.context(id+"-why", slackapi.NewTextBlockObject(slackapi.PlainTextType, clip("Why it matched: "+strings.Join(p.Reasons, ", "), maxText), false, false))
 		}
 	}
 	if t := r.Commentary; t != nil {
-		h := heading(t.Title, t.Years(), t.Kind, t.Credit)
+		h := heading(&t.Work)
 		if t.Link != "" {
 			h += "\n" + escape(t.Link)
 		}
 		b.mrkdwn(blockTitle, h)
-		for i, chunk := range paragraphs(t.Commentary, MaxText) {
+		for i, chunk := range paragraphs(t.Commentary, maxText) {
 			b.plain(blockText+strconv.Itoa(i+1), chunk)
 		}
 	}
 	if m := r.Mention; m != nil {
-		h := heading(m.Title, m.Years(), m.Kind, m.Credit)
+		h := heading(&m.Work)
 		if m.Link != "" {
 			h += "\n" + escape(m.Link)
 		}
 		b.mrkdwn(blockTitle, h)
-		for i, chunk := range bot.Split("“"+m.Sentence+"”", MaxText) {
+		for i, chunk := range bot.Split("“"+m.Sentence+"”", maxText) {
 			b.plain(blockText+strconv.Itoa(i+1), chunk)
 		}
 	}
@@ -144,12 +140,12 @@ func render(r bot.Reply) []slackapi.Block {
 		b.mrkdwn(blockHelp+strconv.Itoa(i+1), "*"+escape(h.Usage)+"*\n"+escape(h.Summary))
 	}
 	if r.Attribution != "" {
-		b.context(blockAttributed, slackapi.NewTextBlockObject(slackapi.MarkdownType, escape(clip("— "+r.Attribution, MaxText)), false, false))
+		b.context(blockAttributed, slackapi.NewTextBlockObject(slackapi.MarkdownType, escape(clip("— "+r.Attribution, maxText)), false, false))
 	}
 	if len(r.Actions) > 0 {
 		buttons := make([]slackapi.BlockElement, 0, len(r.Actions))
 		for i, a := range r.Actions {
-			label := slackapi.NewTextBlockObject(slackapi.PlainTextType, clip(a.Label, MaxButtonText), false, false)
+			label := slackapi.NewTextBlockObject(slackapi.PlainTextType, clip(a.Label, maxButtonText), false, false)
 			buttons = append(buttons, slackapi.NewButtonBlockElement("ib-"+strconv.Itoa(i+1), a.ID(), label))
 		}
 		b.blocks = append(b.blocks, slackapi.NewActionBlock(blockButtons, buttons...))
@@ -198,10 +194,10 @@ func (b *builder) context(id string, elems ...slackapi.MixedElement) {
 // split cuts text that is too long for one text object with bot.Split,
 // and leaves text that fits as it is, line breaks and all.
 func split(text string) []string {
-	if utf8.RuneCountInString(text) <= MaxText {
+	if utf8.RuneCountInString(text) <= maxText {
 		return []string{text}
 	}
-	return bot.Split(text, MaxText)
+	return bot.Split(text, maxText)
 }
 
 // partID names the parts of a section that had to be split: id, id.2, …
@@ -212,13 +208,10 @@ func partID(id string, i int) string {
 	return id + "." + strconv.Itoa(i+1)
 }
 
-// heading renders "*Heat* (1995), film directed by Michael Mann" in mrkdwn.
-func heading(title, years string, kind bot.Kind, credit bot.Credit) string {
-	noun := "film"
-	if kind == bot.TV {
-		noun = "series"
-	}
-	return fmt.Sprintf("*%s* (%s), %s %s", escape(title), escape(years), noun, escape(credit.String()))
+// heading renders the core's facts of a title as "*Heat* (1995), film
+// directed by Michael Mann" in mrkdwn.
+func heading(w *bot.Work) string {
+	return fmt.Sprintf("*%s* (%s), %s", escape(w.Title), escape(w.Years()), escape(w.Byline()))
 }
 
 // paragraphs packs the paragraphs of a commentary into texts of at most max
@@ -260,13 +253,9 @@ func fallback(r bot.Reply) string {
 	var s string
 	switch {
 	case r.Error != "":
-		s = sentence(r.Error)
-		if len(r.Suggestions) > 0 {
-			labels := make([]string, len(r.Suggestions))
-			for i, sg := range r.Suggestions {
-				labels[i] = sg.Label()
-			}
-			s += " Did you mean " + orList(labels) + "?"
+		s = r.Error
+		if d := bot.DidYouMean(r.Suggestions); d != "" {
+			s += " " + d
 		}
 	case len(r.Picks) > 0:
 		titles := make([]string, len(r.Picks))
@@ -308,13 +297,6 @@ func sentence(s string) string {
 		s += "."
 	}
 	return s
-}
-
-func orList(items []string) string {
-	if len(items) <= 1 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 // clip shortens s to max characters at a word boundary (bot.Clip), leaving

@@ -181,6 +181,7 @@ func TestRenderSplitsLongCommentary(t *testing.T) {
 }
 
 func TestRenderPrivacyAndFallback(t *testing.T) {
+	b := MustBot(t)
 	tests := []struct {
 		name         string
 		reply        bot.Reply
@@ -188,7 +189,8 @@ func TestRenderPrivacyAndFallback(t *testing.T) {
 		fallback     string
 	}{
 		{"error", bot.Reply{Private: true, Error: "No title matches “x”.", Suggestions: []bot.Suggestion{{ID: "heat", Title: "Heat", Years: "1995"}}}, slack.Ephemeral, "No title matches “x”. Did you mean Heat (1995)?"},
-		{"parse error becomes a sentence", bot.Reply{Private: true, Error: "kind \"x\" is neither film nor tv"}, slack.Ephemeral, "Kind \"x\" is neither film nor tv."},
+		// The core words a parse error as a sentence; the renderer shows it as it is.
+		{"parse error is a sentence", b.Handle(t.Context(), bot.Request{Platform: bot.Slack, Channel: "C", Command: bot.CmdRecommend, Text: "kind:x"}), slack.Ephemeral, "Kind “x” is neither film nor tv."},
 		{"help", bot.Help(), slack.Ephemeral, "industrybot recommends"},
 		{"lead", bot.Reply{Text: "Ham & eggs <3"}, slack.InChannel, "Ham &amp; eggs &lt;3"},
 	}
