@@ -94,9 +94,11 @@ func (c *Console) Say(ctx context.Context, line string) error {
 	return nil
 }
 
+// another is the button /another presses: the one whose answer takes the
+// place of the reply, another pick instead of this one.
 func another(r bot.Reply) (bot.Action, bool) {
 	for _, a := range r.Actions {
-		if a.Label == "Another" {
+		if a.Effect == bot.ReplaceMessage {
 			return a, true
 		}
 	}
@@ -113,26 +115,9 @@ func Ask(ctx context.Context, h bot.Handler, line string) (string, error) {
 	}
 	r := h.Handle(ctx, bot.Request{Platform: bot.Console, Channel: Channel, User: bot.User{ID: "console", Admin: true}, Command: cmd, Options: opts})
 	if r.Error != "" {
-		msg := r.Error
-		if len(r.Suggestions) > 0 {
-			msg += " Did you mean " + suggestions(r.Suggestions) + "?"
-		} else if r.Text != "" {
-			msg += " " + r.Text
-		}
-		return "", errors.New(msg)
+		return "", errors.New(r.ErrorText())
 	}
 	return Render(r, Width), nil
-}
-
-func suggestions(ss []bot.Suggestion) string {
-	labels := make([]string, len(ss))
-	for i, s := range ss {
-		labels[i] = s.Label()
-	}
-	if len(labels) == 1 {
-		return labels[0]
-	}
-	return strings.Join(labels[:len(labels)-1], ", ") + " or " + labels[len(labels)-1]
 }
 
 // Render writes a reply as plain text wrapped at width.
@@ -145,9 +130,7 @@ func Render(r bot.Reply, width int) string {
 		}
 	}
 	para(r.Error, "")
-	if len(r.Suggestions) > 0 {
-		para("Did you mean "+suggestions(r.Suggestions)+"?", "")
-	}
+	para(bot.DidYouMean(r.Suggestions), "")
 	para(r.Text, "")
 	for i, p := range r.Picks {
 		b.WriteByte('\n')
@@ -157,14 +140,14 @@ func Render(r bot.Reply, width int) string {
 			prefix = fmt.Sprintf("%d. ", i+1)
 		}
 		indent := strings.Repeat(" ", len(prefix))
-		para(prefix+heading(t.Title, t.Years(), t.Kind, t.Credit), indent)
+		para(prefix+heading(&t.Work), indent)
 		para(indent+"“"+p.Excerpt+"”", indent+" ")
 		if len(p.Reasons) > 0 {
 			para(indent+"Why it matched: "+strings.Join(p.Reasons, ", "), indent+"  ")
 		}
 	}
 	if t := r.Commentary; t != nil {
-		para(heading(t.Title, t.Years(), t.Kind, t.Credit), "")
+		para(heading(&t.Work), "")
 		para(t.Link, "")
 		for _, p := range t.Commentary {
 			b.WriteByte('\n')
@@ -173,7 +156,7 @@ func Render(r bot.Reply, width int) string {
 	}
 	if m := r.Mention; m != nil {
 		b.WriteByte('\n')
-		para(heading(m.Title, m.Years(), m.Kind, m.Credit), "")
+		para(heading(&m.Work), "")
 		para("  “"+m.Sentence+"”", "   ")
 	}
 	for _, h := range r.Help {
@@ -190,24 +173,22 @@ func Render(r bot.Reply, width int) string {
 		for _, a := range r.Actions {
 			labels = append(labels, "["+a.Label+"]")
 			switch {
-			case a.Label == "Another" && !slices.Contains(hints, "/another"):
+			case a.Effect == bot.ReplaceMessage && !slices.Contains(hints, "/another"):
 				hints = append(hints, "/another")
 			case a.Command == bot.CmdWhy && !slices.Contains(hints, "/why and a title"):
 				hints = append(hints, "/why and a title")
 			}
 		}
 		b.WriteByte('\n')
-		para(strings.Join(labels, " ")+" (type "+strings.Join(hints, " or ")+")", "")
+		para(strings.Join(labels, " ")+" (type "+bot.OrList(hints)+")", "")
 	}
 	return b.String()
 }
 
-func heading(title, years string, kind bot.Kind, credit bot.Credit) string {
-	k := "film"
-	if kind == bot.TV {
-		k = "series"
-	}
-	return fmt.Sprintf("%s (%s), %s %s", title, years, k, credit)
+// heading renders the core's facts of a title as "Heat (1995), film
+// directed by Michael Mann".
+func heading(w *bot.Work) string {
+	return fmt.Sprintf("%s (%s), %s", w.Title, w.Years(), w.Byline())
 }
 
 // wrap fills text into lines of at most width columns; lines after the
