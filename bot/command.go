@@ -39,10 +39,23 @@ type OptionSpec struct {
 	Name    string // OptQuery …
 	Summary string // at most MaxSummary characters
 	Choices []Choice
-	// MinLen and MaxLen bound the value in characters; 0 is no bound.
+	// Value is what the option takes: text unless said otherwise.
+	Value ValueType
+	// MinLen and MaxLen bound a text value in characters; 0 is no bound.
 	MinLen, MaxLen int
 	Complete       Completion
 }
+
+// ValueType is what an option takes.
+type ValueType int
+
+// The values options take. In a request's Options every value is text:
+// "true" for a set BoolValue, an id for a MentionValue.
+const (
+	TextValue    ValueType = iota
+	BoolValue              // yes or no
+	MentionValue           // a role (Discord) or user group (Slack) to mention
+)
 
 // Choice is one value an option offers.
 type Choice struct {
@@ -70,6 +83,9 @@ const MaxText = 500
 // maxTitle bounds a title typed into /why: the longest title or alias is
 // far shorter.
 const maxTitle = 100
+
+// maxDays bounds a list of days ("mon,tue,wed,thu,fri,sat" is 23).
+const maxDays = 40
 
 // maxZoneName bounds a time zone's name (the longest IANA name is 32).
 const maxZoneName = 64
@@ -105,13 +121,16 @@ var commands = []CommandSpec{
 	{
 		Name:    CmdDaily,
 		Summary: "Admins: a pick posted in this channel every day at a local time",
-		Usage:   "subscribe [09:00] [Europe/London] | unsubscribe | status | skip",
+		Usage:   "subscribe [09:00] [Europe/London] [fri|weekdays] [thread] [@role] | unsubscribe | status | skip",
 		Admin:   true,
 		Channel: true,
 		Subcommands: []CommandSpec{
-			{Name: DailySubscribe, Summary: "Post a pick here every day at a local time", Usage: "[HH:MM] [time zone]", Options: []OptionSpec{
+			{Name: DailySubscribe, Summary: "Post a pick here at a local time, every day or on the days you choose", Usage: "[HH:MM] [time zone] [days] [thread] [@role]", Options: []OptionSpec{
 				{Name: OptTime, Summary: "Local time of day, HH:MM (default 09:00)", MinLen: 4, MaxLen: 5},
 				{Name: OptTimezone, Summary: "IANA time zone, such as Europe/London", MaxLen: maxZoneName, Complete: CompleteZone},
+				{Name: OptDays, Summary: "Days to post on: weekdays, weekends, fri, mon,wed,fri (default every day)", MaxLen: maxDays},
+				{Name: OptThread, Summary: "Open a thread on each post with the creators' full commentary", Value: BoolValue},
+				{Name: OptMention, Summary: "A role to mention with each post (no one else is mentioned)", Value: MentionValue},
 			}},
 			{Name: DailyUnsubscribe, Summary: "Stop the daily pick in this channel"},
 			{Name: DailyStatus, Summary: "When the next daily pick is due here"},
@@ -187,6 +206,11 @@ func checkOptions(req Request) *Reply {
 	}
 	if z := req.Opt(OptTimezone); z != "" {
 		if _, err := LoadZone(z); err != nil {
+			return inputError(err)
+		}
+	}
+	if d := req.Opt(OptDays); d != "" {
+		if _, err := ParseDays(d); err != nil {
 			return inputError(err)
 		}
 	}

@@ -17,6 +17,9 @@ const (
 	OptAction   = "action"   // daily: subscribe, unsubscribe, status, skip
 	OptTime     = "time"     // daily subscribe: HH:MM
 	OptTimezone = "timezone" // daily subscribe: an IANA zone
+	OptDays     = "days"     // daily subscribe: as ParseDays reads them
+	OptThread   = "thread"   // daily subscribe: "true" to open a thread on each post
+	OptMention  = "mention"  // daily subscribe: a role or user group id
 )
 
 // parseDaily reads "/daily subscribe 09:00 Europe/London" and friends.
@@ -31,20 +34,8 @@ func parseDaily(text string) (map[string]string, error) {
 	switch action {
 	case DailySubscribe:
 		for _, a := range args {
-			switch {
-			case strings.Contains(a, ":") && opts[OptTime] == "":
-				m, err := ParseClock(a)
-				if err != nil {
-					return nil, err
-				}
-				opts[OptTime] = FormatClock(m)
-			case opts[OptTimezone] == "":
-				if _, err := LoadZone(a); err != nil {
-					return nil, err
-				}
-				opts[OptTimezone] = a
-			default:
-				return nil, fmt.Errorf("/daily subscribe takes a time and a timezone, not %s", Quote(a, 40))
+			if err := subscribeWord(opts, a); err != nil {
+				return nil, err
 			}
 		}
 		return opts, nil
@@ -55,6 +46,60 @@ func parseDaily(text string) (map[string]string, error) {
 		return opts, nil
 	}
 	return nil, fmt.Errorf("/daily takes subscribe, unsubscribe, status or skip, not %s", Quote(action, 30))
+}
+
+// subscribeWord reads one word of "/daily subscribe 18:30 Europe/London
+// fri thread @role" into opts.
+func subscribeWord(opts map[string]string, a string) error {
+	lower := strings.ToLower(a)
+	switch {
+	case strings.Contains(a, ":") && !strings.Contains(a, "/") && opts[OptTime] == "":
+		m, err := ParseClock(a)
+		if err != nil {
+			return err
+		}
+		opts[OptTime] = FormatClock(m)
+	case lower == "thread" && opts[OptThread] == "":
+		opts[OptThread] = "true"
+	case mentionID(a) != "" && opts[OptMention] == "":
+		opts[OptMention] = mentionID(a)
+	case strings.Contains(a, "/") && opts[OptTimezone] == "" || lower == "utc":
+		if _, err := LoadZone(a); err != nil {
+			return err
+		}
+		opts[OptTimezone] = a
+	case opts[OptDays] == "":
+		if _, err := ParseDays(a); err != nil {
+			if opts[OptTimezone] == "" {
+				if _, zerr := LoadZone(a); zerr == nil {
+					opts[OptTimezone] = a
+					return nil
+				}
+			}
+			return fmt.Errorf("/daily subscribe takes a time (18:30), a time zone (Europe/London), days (fri, weekdays, mon,wed,fri), thread and a role or group to mention, not %s: %w", Quote(a, 40), err)
+		}
+		opts[OptDays] = lower
+	default:
+		return fmt.Errorf("/daily subscribe takes a time (18:30), a time zone (Europe/London), days (fri, weekdays, mon,wed,fri), thread and a role or group to mention, not %s", Quote(a, 40))
+	}
+	return nil
+}
+
+// mentionID reads the id of a role or user group from how a chat passes a
+// mention of it: Discord's "<@&123>", Slack's "<!subteam^S123|@team>".
+func mentionID(word string) string {
+	if id, ok := strings.CutPrefix(word, "<@&"); ok {
+		if id, ok = strings.CutSuffix(id, ">"); ok && id != "" && strings.Trim(id, "0123456789") == "" {
+			return id
+		}
+	}
+	if id, ok := strings.CutPrefix(word, "<!subteam^"); ok {
+		id, _, _ = strings.Cut(strings.TrimSuffix(id, ">"), "|")
+		if id != "" && strings.Trim(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == "" {
+			return id
+		}
+	}
+	return ""
 }
 
 // daily answers /daily. Only admins manage a channel's daily pick.
@@ -79,7 +124,10 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 	now := s.clock.Now()
 	switch req.Opt(OptAction) {
 	case DailySubscribe:
-		sub, err := s.Subscribe(ctx, ch, req.User, req.Opt(OptTime), req.Opt(OptTimezone))
+		sub, err := s.Subscribe(ctx, ch, req.User, Schedule{
+			Time: req.Opt(OptTime), Timezone: req.Opt(OptTimezone), Days: req.Opt(OptDays),
+			Thread: req.Opt(OptThread) == "true", Mention: req.Opt(OptMention),
+		})
 		if err != nil {
 			return b.dailyFailed(err)
 		}
@@ -88,8 +136,8 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 			return b.dailyFailed(err)
 		}
 		loc, _ := s.zone(sub.Timezone)
-		r := private("Daily pick on: every day at %s %s. The first is due %s (%s).",
-			sub.Time, sub.Timezone, next.In(loc).Format(localFormat), next.UTC().Format(utcFormat))
+		r := private("Daily pick on: %s at %s %s. The first is due %s (%s).%s",
+			sub.Days.Phrase(), sub.Time, sub.Timezone, next.In(loc).Format(localFormat), next.UTC().Format(utcFormat), extras(sub))
 		if !s.canPost(ch.Platform) {
 			r.Text += " But " + s.cannotPost(ch.Platform)
 		}
@@ -122,6 +170,19 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 	return Reply{Private: true, Text: st.String()}
 }
 
+// extras says what a subscription does beyond posting: " Each post opens a
+// thread…"; "" when nothing.
+func extras(sub Subscription) string {
+	var s string
+	if sub.Thread {
+		s += " Each post opens a thread with the creators' full commentary."
+	}
+	if sub.Mention != "" {
+		s += " Each post mentions the role or group chosen, and no one else."
+	}
+	return s
+}
+
 func (b *Bot) dailyFailed(err error) Reply {
 	b.log.Error("/daily failed", "err", err)
 	return Failure()
@@ -135,7 +196,7 @@ func (st Status) String() string {
 	if sub.Source == "config" {
 		how = "from daily.channels"
 	}
-	fmt.Fprintf(&b, "Daily pick: every day at %s %s (%s).\n", sub.Time, sub.Timezone, how)
+	fmt.Fprintf(&b, "Daily pick: %s at %s %s (%s).%s\n", sub.Days.Phrase(), sub.Time, sub.Timezone, how, extras(sub))
 	switch {
 	case sub.Paused != "":
 		fmt.Fprintf(&b, "Problem: paused after a failure: %s. Fix it, then /daily subscribe again to resume.\n", sub.Paused)

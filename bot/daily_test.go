@@ -82,7 +82,7 @@ func TestSyncConfiguredChannels(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t, utc("2026-11-26 12:00"), bot.NewMemoryStore())
 	chat := bot.ChannelKey{Platform: bot.Discord, Channel: "9"}
-	if _, err := r.sched.Subscribe(ctx, chat, bot.User{ID: "U"}, "", ""); err != nil {
+	if _, err := r.sched.Subscribe(ctx, chat, bot.User{ID: "U"}, bot.Schedule{}); err != nil {
 		t.Fatal(err)
 	}
 	conf := []bot.Subscription{{Channel: slackC1}, {Channel: bot.ChannelKey{Platform: bot.Slack, Channel: "C2"}, Time: "07:15", Timezone: "Asia/Tokyo"}}

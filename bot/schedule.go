@@ -29,6 +29,7 @@ type Scheduler struct {
 	workers int
 	defTime string
 	defZone string
+	defDays Days
 	pacers  map[Platform]*pacer
 	setup   map[Platform]string
 
@@ -66,9 +67,10 @@ type SchedulerConfig struct {
 	// Pace is the least time between two posts to one platform; platforms
 	// not listed default to 100 ms.
 	Pace map[Platform]time.Duration
-	// DefaultTime and DefaultZone fill in a /daily subscribe without them
-	// (daily.time, daily.timezone).
+	// DefaultTime, DefaultZone and DefaultDays fill in a /daily subscribe
+	// without them (daily.time, daily.timezone, daily.days).
 	DefaultTime, DefaultZone string
+	DefaultDays              Days
 }
 
 // onTime is how late a post may go out in normal running: ticks come every
@@ -81,7 +83,7 @@ func NewScheduler(c SchedulerConfig) *Scheduler {
 	s := &Scheduler{
 		store: c.Store, cat: c.Catalog, posters: c.Posters, clock: c.Clock, log: c.Logger,
 		owner: c.Owner, catchUp: c.CatchUp, lease: c.Lease, tick: c.Tick, workers: c.Workers,
-		defTime: c.DefaultTime, defZone: c.DefaultZone, pacers: map[Platform]*pacer{}, setup: c.Setup,
+		defTime: c.DefaultTime, defZone: c.DefaultZone, defDays: c.DefaultDays, pacers: map[Platform]*pacer{}, setup: c.Setup,
 	}
 	if s.clock == nil {
 		s.clock = SystemClock()
@@ -210,6 +212,9 @@ func (s *Scheduler) due(ctx context.Context, sub Subscription, now time.Time) ([
 	today := now.In(loc)
 	var jobs []job
 	for _, day := range []time.Time{today.AddDate(0, 0, -1), today} {
+		if !sub.Days.On(day.Weekday()) {
+			continue // not a posting day
+		}
 		date := day.Format(DateLayout)
 		due, err := dueAt(date, minutes, loc)
 		if err != nil {

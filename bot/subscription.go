@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,12 +18,15 @@ func (s *Scheduler) NextDue(ctx context.Context, sub Subscription, now time.Time
 	}
 	day := now.In(loc)
 	for range 366 {
-		date := day.Format(DateLayout)
+		date, weekday := day.Format(DateLayout), day.Weekday()
+		day = day.AddDate(0, 0, 1)
+		if !sub.Days.On(weekday) {
+			continue
+		}
 		due, err := dueAt(date, minutes, loc)
 		if err != nil {
 			return "", time.Time{}, err
 		}
-		day = day.AddDate(0, 0, 1)
 		if !due.After(now) {
 			continue
 		}
@@ -35,24 +39,43 @@ func (s *Scheduler) NextDue(ctx context.Context, sub Subscription, now time.Time
 	return "", time.Time{}, errors.New("no day in the coming year is free")
 }
 
-// Subscribe starts (or changes) a channel's daily pick. Empty hhmm and zone
-// take the configured defaults.
-func (s *Scheduler) Subscribe(ctx context.Context, ch ChannelKey, by User, hhmm, zone string) (Subscription, error) {
-	if hhmm == "" {
-		hhmm = s.defTime
+// Schedule is what /daily subscribe asks for. Empty fields take the
+// configured defaults (daily.time, daily.timezone, daily.days).
+type Schedule struct {
+	Time     string // "18:30"
+	Timezone string // "Europe/London"
+	Days     string // as ParseDays reads them: "fri", "weekdays"
+	Thread   bool   // open a thread on each post
+	Mention  string // the id of a role or user group to mention with each post
+}
+
+// Subscribe starts (or changes) a channel's daily pick.
+func (s *Scheduler) Subscribe(ctx context.Context, ch ChannelKey, by User, want Schedule) (Subscription, error) {
+	sub := Subscription{Channel: ch, Source: "chat", CreatedBy: by.ID, Since: s.clock.Now(), Thread: want.Thread, Mention: want.Mention}
+	if err := s.schedule(&sub, want); err != nil {
+		return Subscription{}, err
 	}
-	if zone == "" {
-		zone = s.defZone
-	}
+	return sub, s.store.PutSubscription(ctx, sub)
+}
+
+// schedule fills in a subscription's time, zone and days from want and
+// the defaults, checking each.
+func (s *Scheduler) schedule(sub *Subscription, want Schedule) error {
+	hhmm, zone, days := cmp.Or(want.Time, s.defTime), cmp.Or(want.Timezone, s.defZone), s.defDays
 	m, err := ParseClock(hhmm)
 	if err != nil {
-		return Subscription{}, err
+		return err
 	}
 	if _, err := s.zone(zone); err != nil {
-		return Subscription{}, err
+		return err
 	}
-	sub := Subscription{Channel: ch, Time: FormatClock(m), Timezone: zone, Source: "chat", CreatedBy: by.ID, Since: s.clock.Now()}
-	return sub, s.store.PutSubscription(ctx, sub)
+	if want.Days != "" {
+		if days, err = ParseDays(want.Days); err != nil {
+			return err
+		}
+	}
+	sub.Time, sub.Timezone, sub.Days = FormatClock(m), zone, days
+	return nil
 }
 
 // Sync makes the subscriptions from the configuration (daily.channels)
@@ -86,14 +109,15 @@ func (s *Scheduler) Sync(ctx context.Context, configured []Subscription) error {
 		}
 	}
 	for ch, sub := range want {
-		if cur, ok := current[ch]; ok && cur.Source == "config" && cur.Time == sub.Time && cur.Timezone == sub.Timezone {
+		if cur, ok := current[ch]; ok && cur.Source == "config" && cur.Time == sub.Time && cur.Timezone == sub.Timezone &&
+			cur.Days == sub.Days && cur.Thread == sub.Thread && cur.Mention == sub.Mention {
 			continue
 		}
 		sub.Since = s.clock.Now()
 		if err := s.store.PutSubscription(ctx, sub); err != nil {
 			return err
 		}
-		s.log.Info("daily pick configured", "channel", ch.String(), "time", sub.Time, "timezone", sub.Timezone)
+		s.log.Info("daily pick configured", "channel", ch.String(), "time", sub.Time, "timezone", sub.Timezone, "days", sub.Days.String())
 	}
 	return nil
 }
@@ -202,8 +226,11 @@ func (s *Scheduler) Preview(ctx context.Context, sub Subscription, days int) ([]
 	day := now.In(loc)
 	var out []PreviewDay
 	for len(out) < days {
-		date := day.Format(DateLayout)
+		date, weekday := day.Format(DateLayout), day.Weekday()
 		day = day.AddDate(0, 0, 1)
+		if !sub.Days.On(weekday) {
+			continue
+		}
 		due, err := dueAt(date, minutes, loc)
 		if err != nil {
 			return nil, err
@@ -235,6 +262,12 @@ type Subscription struct {
 	Channel  ChannelKey
 	Time     string // local time of day, "09:00"
 	Timezone string // IANA zone, "Europe/London"
+	Days     Days   // the days it posts on; the zero Days is every day
+	// Thread opens a thread on each post, where the whole commentary goes.
+	Thread bool
+	// Mention is the id of a Discord role or Slack user group that each
+	// post mentions, and no one else; empty for none.
+	Mention string
 	// Source is "config" for daily.channels, "chat" for /daily subscribe.
 	Source    string
 	CreatedBy string    // user id, for chat

@@ -65,3 +65,121 @@ func dueAt(date string, minutes int, loc *time.Location) (time.Time, error) {
 	}
 	return target, nil
 }
+
+// Days are the days of the week a daily pick posts on, one bit per
+// time.Weekday (Sunday is bit 0). The zero Days is every day.
+type Days uint8
+
+// The sets of days with names of their own.
+const (
+	EveryDay Days = 0
+	Weekdays Days = 1<<time.Monday | 1<<time.Tuesday | 1<<time.Wednesday | 1<<time.Thursday | 1<<time.Friday
+	Weekends Days = 1<<time.Saturday | 1<<time.Sunday
+	allDays  Days = Weekdays | Weekends
+)
+
+// On reports whether d includes the weekday.
+func (d Days) On(w time.Weekday) bool { return d == EveryDay || d&(1<<w) != 0 }
+
+var dayNames = [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+
+// dayWords are the names a day goes by, lower-case, singular.
+var dayWords = map[string]time.Weekday{
+	"sun": time.Sunday, "sunday": time.Sunday,
+	"mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"wed": time.Wednesday, "weds": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+}
+
+// ParseDays reads the days a daily pick posts on: "daily" or "every day",
+// "weekdays", "weekends", a day ("fri", "Friday", "fridays"), a list
+// ("mon,wed,fri") or a range ("mon-fri").
+func ParseDays(s string) (Days, error) {
+	text := strings.ToLower(strings.TrimSpace(s))
+	switch text {
+	case "", "daily", "every day", "everyday", "every-day", "all":
+		return EveryDay, nil
+	case "weekdays", "weekday":
+		return Weekdays, nil
+	case "weekends", "weekend":
+		return Weekends, nil
+	}
+	day := func(w string) (time.Weekday, bool) {
+		if d, ok := dayWords[w]; ok {
+			return d, true
+		}
+		d, ok := dayWords[strings.TrimSuffix(w, "s")] // "fridays"
+		return d, ok
+	}
+	var d Days
+	for _, part := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == '/' }) {
+		from, to, isRange := strings.Cut(part, "-")
+		a, ok := day(from)
+		if !ok {
+			return 0, fmt.Errorf("%s is not a day: use mon, tue, wed, thu, fri, sat or sun, a list such as mon,wed,fri, weekdays or weekends", Quote(from, 20))
+		}
+		b := a
+		if isRange {
+			if b, ok = day(to); !ok {
+				return 0, fmt.Errorf("%s is not a day: use mon, tue, wed, thu, fri, sat or sun, a list such as mon,wed,fri, weekdays or weekends", Quote(to, 20))
+			}
+		}
+		for w := a; ; w = (w + 1) % 7 {
+			d |= 1 << w
+			if w == b {
+				break
+			}
+		}
+	}
+	if d == allDays {
+		return EveryDay, nil
+	}
+	return d, nil
+}
+
+// String names the days as ParseDays reads them: "every day", "weekdays",
+// "fri", "mon,wed,fri".
+func (d Days) String() string {
+	switch d {
+	case EveryDay, allDays:
+		return "every day"
+	case Weekdays:
+		return "weekdays"
+	case Weekends:
+		return "weekends"
+	}
+	var names []string
+	for w := time.Monday; w <= time.Saturday+1; w++ {
+		if d.On(w % 7) {
+			names = append(names, strings.ToLower(dayNames[w%7]))
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+// Phrase says when a daily pick posts, for a sentence: "every day",
+// "on weekdays", "on Fridays", "on Mon, Wed and Fri".
+func (d Days) Phrase() string {
+	switch d {
+	case EveryDay, allDays:
+		return "every day"
+	case Weekdays:
+		return "on weekdays"
+	case Weekends:
+		return "at weekends"
+	}
+	var names, full []string
+	for w := time.Monday; w <= time.Saturday+1; w++ {
+		if d.On(w % 7) {
+			names = append(names, dayNames[w%7])
+			full = append(full, (w % 7).String())
+		}
+	}
+	if len(names) == 1 {
+		return "on " + full[0] + "s"
+	}
+	return "on " + joinAnd(names)
+}

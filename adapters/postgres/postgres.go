@@ -159,6 +159,10 @@ var migrations = []string{
 	`ALTER TABLE posts ADD COLUMN sending TIMESTAMPTZ;
 	DROP INDEX posts_unfinished;
 	CREATE INDEX posts_unfinished ON posts (state) WHERE state IN ('claimed', 'sending', 'pending');`,
+	// A subscription may post on chosen days, open a thread, mention a role.
+	`ALTER TABLE subscriptions ADD COLUMN days SMALLINT NOT NULL DEFAULT 0,
+		ADD COLUMN thread BOOLEAN NOT NULL DEFAULT false,
+		ADD COLUMN mention TEXT NOT NULL DEFAULT '';`,
 }
 
 // migrationLock is the advisory lock replicas take to migrate one at a time.
@@ -251,11 +255,12 @@ func (s *Store) Restart(ctx context.Context, ch bot.ChannelKey) error {
 // PutSubscription implements bot.DailyStore.
 func (s *Store) PutSubscription(ctx context.Context, sub bot.Subscription) error {
 	return wrap(do(ctx, func() error {
-		_, err := s.pool.Exec(ctx, `INSERT INTO subscriptions (platform, channel, time, timezone, source, created_by, since, paused)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, '')
+		_, err := s.pool.Exec(ctx, `INSERT INTO subscriptions (platform, channel, time, timezone, source, created_by, since, paused, days, thread, mention)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $10)
 			ON CONFLICT (platform, channel) DO UPDATE SET time = excluded.time, timezone = excluded.timezone,
-				source = excluded.source, created_by = excluded.created_by, since = excluded.since, paused = ''`,
-			sub.Channel.Platform, sub.Channel.Channel, sub.Time, sub.Timezone, sub.Source, sub.CreatedBy, sub.Since)
+				source = excluded.source, created_by = excluded.created_by, since = excluded.since, paused = '',
+				days = excluded.days, thread = excluded.thread, mention = excluded.mention`,
+			sub.Channel.Platform, sub.Channel.Channel, sub.Time, sub.Timezone, sub.Source, sub.CreatedBy, sub.Since, int16(sub.Days), sub.Thread, sub.Mention)
 		return err
 	}))
 }
@@ -282,13 +287,14 @@ func (s *Store) PauseSubscription(ctx context.Context, ch bot.ChannelKey, reason
 	return s.exec(ctx, `UPDATE subscriptions SET paused = $3 WHERE platform = $1 AND channel = $2`, ch.Platform, ch.Channel, reason)
 }
 
-const subColumns = `platform, channel, time, timezone, source, created_by, since, paused`
+const subColumns = `platform, channel, time, timezone, source, created_by, since, paused, days, thread, mention`
 
 func scanSub(row pgx.CollectableRow) (bot.Subscription, error) {
 	var sub bot.Subscription
 	var platform string
-	err := row.Scan(&platform, &sub.Channel.Channel, &sub.Time, &sub.Timezone, &sub.Source, &sub.CreatedBy, &sub.Since, &sub.Paused)
-	sub.Channel.Platform = bot.Platform(platform)
+	var days int16
+	err := row.Scan(&platform, &sub.Channel.Channel, &sub.Time, &sub.Timezone, &sub.Source, &sub.CreatedBy, &sub.Since, &sub.Paused, &days, &sub.Thread, &sub.Mention)
+	sub.Channel.Platform, sub.Days = bot.Platform(platform), bot.Days(days)
 	sub.Since = sub.Since.UTC()
 	return sub, err
 }

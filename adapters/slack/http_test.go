@@ -328,7 +328,7 @@ func scheduledPost(t *testing.T, c *bot.Catalog) bot.Reply {
 	poster := &capture{}
 	s := bot.NewScheduler(bot.SchedulerConfig{Store: bot.NewMemoryStore(), Catalog: c, Clock: clock, Owner: "test",
 		Posters: map[bot.Platform]bot.Poster{bot.Slack: poster}})
-	if _, err := s.Subscribe(ctx, bot.ChannelKey{Platform: bot.Slack, Channel: "C1"}, bot.User{ID: "U1"}, "09:00", "UTC"); err != nil {
+	if _, err := s.Subscribe(ctx, bot.ChannelKey{Platform: bot.Slack, Channel: "C1"}, bot.User{ID: "U1"}, bot.Schedule{Time: "09:00", Timezone: "UTC"}); err != nil {
 		t.Fatal(err)
 	}
 	clock.now = clock.now.Add(24 * time.Hour)

@@ -74,7 +74,7 @@ func TestScheduleSurvivesRestart(t *testing.T) {
 		want = append(want, d.Pick.ID)
 	}
 	sched, stop := start()
-	if _, err := sched.Subscribe(ctx, ch, bot.User{ID: "U1"}, "09:00", "Europe/London"); err != nil {
+	if _, err := sched.Subscribe(ctx, ch, bot.User{ID: "U1"}, bot.Schedule{Time: "09:00", Timezone: "Europe/London"}); err != nil {
 		t.Fatal(err)
 	}
 	tick := func(s *bot.Scheduler, at string) {

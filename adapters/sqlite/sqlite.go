@@ -176,6 +176,10 @@ var migrations = []string{
 	`ALTER TABLE posts ADD COLUMN sending INTEGER NOT NULL DEFAULT 0;
 	DROP INDEX posts_unfinished;
 	CREATE INDEX posts_unfinished ON posts (state) WHERE state IN ('claimed', 'sending', 'pending');`,
+	// A subscription may post on chosen days, open a thread, mention a role.
+	`ALTER TABLE subscriptions ADD COLUMN days INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE subscriptions ADD COLUMN thread INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE subscriptions ADD COLUMN mention TEXT NOT NULL DEFAULT '';`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -251,11 +255,12 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 
 // PutSubscription implements bot.DailyStore.
 func (s *Store) PutSubscription(ctx context.Context, sub bot.Subscription) error {
-	_, err := s.exec(ctx, `INSERT INTO subscriptions (platform, channel, time, timezone, source, created_by, since, paused)
-		VALUES (?, ?, ?, ?, ?, ?, ?, '')
+	_, err := s.exec(ctx, `INSERT INTO subscriptions (platform, channel, time, timezone, source, created_by, since, paused, days, thread, mention)
+		VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)
 		ON CONFLICT (platform, channel) DO UPDATE SET time = excluded.time, timezone = excluded.timezone,
-			source = excluded.source, created_by = excluded.created_by, since = excluded.since, paused = ''`,
-		sub.Channel.Platform, sub.Channel.Channel, sub.Time, sub.Timezone, sub.Source, sub.CreatedBy, micros(sub.Since))
+			source = excluded.source, created_by = excluded.created_by, since = excluded.since, paused = '',
+			days = excluded.days, thread = excluded.thread, mention = excluded.mention`,
+		sub.Channel.Platform, sub.Channel.Channel, sub.Time, sub.Timezone, sub.Source, sub.CreatedBy, micros(sub.Since), int(sub.Days), sub.Thread, sub.Mention)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
@@ -285,15 +290,16 @@ func affected(res sql.Result, err error) error {
 	return nil
 }
 
-const subColumns = `platform, channel, time, timezone, source, created_by, since, paused`
+const subColumns = `platform, channel, time, timezone, source, created_by, since, paused, days, thread, mention`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanSub(r scanner) (bot.Subscription, error) {
 	var sub bot.Subscription
 	var since int64
-	err := r.Scan(&sub.Channel.Platform, &sub.Channel.Channel, &sub.Time, &sub.Timezone, &sub.Source, &sub.CreatedBy, &since, &sub.Paused)
-	sub.Since = fromMicros(since)
+	var days int
+	err := r.Scan(&sub.Channel.Platform, &sub.Channel.Channel, &sub.Time, &sub.Timezone, &sub.Source, &sub.CreatedBy, &since, &sub.Paused, &days, &sub.Thread, &sub.Mention)
+	sub.Since, sub.Days = fromMicros(since), bot.Days(days)
 	return sub, err
 }
 

@@ -118,7 +118,8 @@ func testSubscriptions(t *testing.T, s bot.Store) {
 		t.Errorf("pause missing: got %v, want ErrNotFound", err)
 	}
 	a := bot.Subscription{Channel: chA, Time: "09:00", Timezone: "Europe/London", Source: "chat", CreatedBy: "U1", Since: epoch}
-	b := bot.Subscription{Channel: chB, Time: "18:30", Timezone: "America/New_York", Source: "config", Since: epoch.Add(time.Hour)}
+	b := bot.Subscription{Channel: chB, Time: "18:30", Timezone: "America/New_York", Source: "config", Since: epoch.Add(time.Hour),
+		Days: 1<<time.Monday | 1<<time.Friday, Thread: true, Mention: "S0123ABC"}
 	c := bot.Subscription{Channel: chC, Time: "07:00", Timezone: "Asia/Tokyo", Source: "config", Since: epoch}
 	for _, sub := range []bot.Subscription{a, b, c} {
 		must(t, s.PutSubscription(ctx, sub))
@@ -141,10 +142,16 @@ func testSubscriptions(t *testing.T, s bot.Store) {
 	if got, _ := s.GetSubscription(ctx, chA); got.Paused != "not_in_channel: invite the bot" {
 		t.Errorf("paused = %q", got.Paused)
 	}
-	a.Time = "10:15"
+	a.Time, a.Days, a.Thread, a.Mention = "10:15", bot.Weekends, true, "123456789012345678"
 	must(t, s.PutSubscription(ctx, a))
-	if got, _ := s.GetSubscription(ctx, chA); got.Paused != "" || got.Time != "10:15" {
-		t.Errorf("subscribing again must replace and resume: %+v", got)
+	a.Paused = ""
+	if got, _ := s.GetSubscription(ctx, chA); !equalSub(got, a) {
+		t.Errorf("subscribing again must replace and resume: got %+v, want %+v", got, a)
+	}
+	a.Days, a.Thread, a.Mention = bot.EveryDay, false, ""
+	must(t, s.PutSubscription(ctx, a))
+	if got, _ := s.GetSubscription(ctx, chA); !equalSub(got, a) {
+		t.Errorf("subscribing again without days, thread or mention must clear them: got %+v, want %+v", got, a)
 	}
 	must(t, s.DeleteSubscription(ctx, chA))
 	if list, _ := s.ListSubscriptions(ctx); len(list) != 2 {
@@ -154,7 +161,8 @@ func testSubscriptions(t *testing.T, s bot.Store) {
 
 func equalSub(a, b bot.Subscription) bool {
 	return a.Channel == b.Channel && a.Time == b.Time && a.Timezone == b.Timezone && a.Source == b.Source &&
-		a.CreatedBy == b.CreatedBy && a.Since.Equal(b.Since) && a.Paused == b.Paused
+		a.CreatedBy == b.CreatedBy && a.Since.Equal(b.Since) && a.Paused == b.Paused &&
+		a.Days == b.Days && a.Thread == b.Thread && a.Mention == b.Mention
 }
 
 func claim(ch bot.ChannelKey, date, pick, owner string, at time.Time) bot.Post {

@@ -90,7 +90,7 @@ func TestDailyPicksThroughTheFakes(t *testing.T) {
 		{Platform: bot.Slack, Channel: "CSLOWR"}: true,  // 429 once
 	}
 	for ch := range channels {
-		if _, err := sched.Subscribe(ctx, ch, bot.User{ID: "admin"}, "09:00", "Europe/London"); err != nil {
+		if _, err := sched.Subscribe(ctx, ch, bot.User{ID: "admin"}, bot.Schedule{Time: "09:00", Timezone: "Europe/London"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -239,7 +239,7 @@ func TestLostAnswersAreNotSentTwice(t *testing.T) {
 		}, bot.PostUnknown},
 	}
 	for _, c := range channels {
-		if _, err := sched.Subscribe(ctx, c.key, bot.User{ID: "admin"}, "09:00", "UTC"); err != nil {
+		if _, err := sched.Subscribe(ctx, c.key, bot.User{ID: "admin"}, bot.Schedule{Time: "09:00", Timezone: "UTC"}); err != nil {
 			t.Fatal(err)
 		}
 		if c.lose != nil {
