@@ -11,12 +11,12 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/inflight"
 	"github.com/industrybot/industrybot/internal/reqbody"
 	"github.com/industrybot/industrybot/internal/slowpath"
 )
@@ -66,46 +66,8 @@ type Adapter struct {
 	handleTimeout time.Duration
 	now           func() time.Time
 	bodies        *reqbody.Reader
-	inflight      inflight
-}
-
-// inflight counts interactions being answered. Unlike a sync.WaitGroup it
-// may grow while someone waits: the gateway delivers events on goroutines
-// of its own, up to the moment it closes.
-type inflight struct {
-	mu   sync.Mutex
-	n    int
-	idle chan struct{} // closed when n drops to 0; nil while n is 0
-}
-
-func (f *inflight) add() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.n == 0 {
-		f.idle = make(chan struct{})
-	}
-	f.n++
-}
-
-func (f *inflight) done() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.n--; f.n == 0 {
-		close(f.idle)
-		f.idle = nil
-	}
-}
-
-// wait returns a channel closed when nothing is in flight.
-func (f *inflight) wait() <-chan struct{} {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.idle == nil {
-		c := make(chan struct{})
-		close(c)
-		return c
-	}
-	return f.idle
+	// pending counts the interactions being answered.
+	pending inflight.Counter
 }
 
 // New returns an Adapter.
@@ -140,12 +102,10 @@ func New(c Config) (*Adapter, error) {
 // Wait waits until the interactions in flight have been answered, or ctx
 // ends.
 func (a *Adapter) Wait(ctx context.Context) error {
-	select {
-	case <-a.inflight.wait():
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("discord: interactions still in flight: %w", ctx.Err())
+	if err := a.pending.Wait(ctx); err != nil {
+		return fmt.Errorf("discord: interactions still in flight: %w", err)
 	}
+	return nil
 }
 
 // response is an interaction callback as Discord reads it.
@@ -190,8 +150,8 @@ type firstAnswer func(ctx context.Context, r *response) error
 // message, through the interaction's webhook. A panic anywhere is logged
 // and answered with a private apology.
 func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, first firstAnswer) {
-	a.inflight.add()
-	defer a.inflight.done()
+	a.pending.Add()
+	defer a.pending.Done()
 	log := a.log.With("interaction", i.ID, "type", i.Type.String(), "channel", i.ChannelID)
 	answered := false
 	send := func(r *response) error {

@@ -22,8 +22,6 @@ type Gateway struct {
 	// retryDelay is how long to wait before the attempt-th retry of a
 	// failed first connection.
 	retryDelay func(attempt int) time.Duration
-	// drain bounds how long Run waits for answers in flight after ctx ends.
-	drain time.Duration
 	// stopped refuses new gateway connections once Run is done.
 	stopped atomic.Bool
 }
@@ -34,7 +32,6 @@ func NewGateway(a *Adapter, s *discordgo.Session) *Gateway {
 	g := &Gateway{
 		a: a, s: s, log: a.log.With("transport", "gateway", "shard", s.ShardID, "shards", s.ShardCount),
 		retryDelay: func(attempt int) time.Duration { return min(time.Second<<min(attempt, 6), time.Minute) },
-		drain:      10 * time.Second,
 	}
 	d := *websocket.DefaultDialer
 	if s.Dialer != nil {
@@ -109,9 +106,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	if err := g.s.Close(); err != nil {
 		g.log.Warn("closing the discord gateway", "err", err)
 	}
-	dctx, cancel := context.WithTimeout(ictx, g.drain)
-	defer cancel()
-	if err := g.a.Wait(dctx); err != nil {
+	if err := g.a.pending.Drain(ctx); err != nil {
 		g.log.Warn("stopped with answers in flight", "err", err)
 	}
 	return nil

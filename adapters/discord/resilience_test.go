@@ -208,36 +208,3 @@ func equalOptions(a, b map[string]string) bool {
 	}
 	return true
 }
-
-// TestInflight: Wait returns when the last answer is out, and the count
-// may grow again after it did.
-func TestInflight(t *testing.T) {
-	t.Parallel()
-	var f inflight
-	closed := func() bool {
-		select {
-		case <-f.wait():
-			return true
-		default:
-			return false
-		}
-	}
-	steps := []struct {
-		do   func()
-		idle bool
-	}{
-		{func() {}, true},
-		{f.add, false},
-		{f.add, false},
-		{f.done, false},
-		{f.done, true},
-		{f.add, false},
-		{f.done, true},
-	}
-	for n, s := range steps {
-		s.do()
-		if got := closed(); got != s.idle {
-			t.Errorf("step %d: idle = %v, want %v", n, got, s.idle)
-		}
-	}
-}

@@ -11,13 +11,13 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/inflight"
 	"github.com/industrybot/industrybot/internal/reqbody"
 	"github.com/industrybot/industrybot/internal/slowpath"
 )
@@ -93,7 +93,7 @@ type Adapter struct {
 	sleep func(ctx context.Context, d time.Duration) error
 
 	connected atomic.Bool
-	pending   inflight
+	pending   inflight.Counter // answers being sent in the background
 }
 
 // New returns an Adapter, or an error naming what the configuration lacks.
@@ -169,8 +169,9 @@ func APIURL(base string) string {
 // Run keeps the adapter working until ctx ends. In Socket Mode it holds the
 // connection to Slack, reconnecting as Slack asks; in HTTP mode the routes
 // do the work and Run only checks the bot token. Either way it then waits
-// (up to 10 seconds) for answers still being sent. It returns an error only
-// when Slack refuses a token: retrying cannot help until it is replaced.
+// (up to inflight.DrainTime) for answers still being sent. It returns an
+// error only when Slack refuses a token: retrying cannot help until it is
+// replaced.
 func (a *Adapter) Run(ctx context.Context) error {
 	if err := a.checkBotToken(ctx); err != nil {
 		return err
@@ -181,9 +182,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	} else {
 		<-ctx.Done()
 	}
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if derr := a.Drain(dctx); derr != nil {
+	if derr := a.pending.Drain(ctx); derr != nil {
 		a.log.Warn("slack: answers still being sent at shutdown were abandoned", "err", derr)
 	}
 	return err
@@ -200,7 +199,7 @@ func (a *Adapter) Ready(context.Context) error {
 
 // Drain waits until every answer being sent to a response_url is sent, or
 // ctx ends.
-func (a *Adapter) Drain(ctx context.Context) error { return a.pending.wait(ctx) }
+func (a *Adapter) Drain(ctx context.Context) error { return a.pending.Wait(ctx) }
 
 // checkBotToken asks auth.test whether the bot token works, so that a wrong
 // one stops the start with a message instead of failing every /daily.
@@ -342,13 +341,7 @@ func (a *Adapter) answerPress(ctx context.Context, ic slackapi.InteractionCallba
 }
 
 // later runs f in the background, counted by Drain.
-func (a *Adapter) later(f func()) {
-	a.pending.add()
-	go func() {
-		defer a.pending.done()
-		f()
-	}()
-}
+func (a *Adapter) later(f func()) { a.pending.Go(f) }
 
 // respond sends msg to a response_url: as a new message, or in place of the
 // one the button was on when replace is set. A 429 is retried after its
@@ -398,49 +391,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// inflight counts work in the background. Unlike a sync.WaitGroup it may
-// gain work while someone waits, which happens at shutdown.
-type inflight struct {
-	mu   sync.Mutex
-	n    int
-	idle chan struct{}
-}
-
-func (f *inflight) add() {
-	f.mu.Lock()
-	f.n++
-	f.mu.Unlock()
-}
-
-func (f *inflight) done() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.n--
-	if f.n == 0 && f.idle != nil {
-		close(f.idle)
-		f.idle = nil
-	}
-}
-
-func (f *inflight) wait(ctx context.Context) error {
-	f.mu.Lock()
-	if f.n == 0 {
-		f.mu.Unlock()
-		return nil
-	}
-	if f.idle == nil {
-		f.idle = make(chan struct{})
-	}
-	idle := f.idle
-	f.mu.Unlock()
-	select {
-	case <-idle:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
