@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 func TestDailyCommand(t *testing.T) {
 	r := newRig(t, utc("2026-11-26 12:00"), bot.NewMemoryStore())
-	b := bot.New(bot.Config{Engine: MustEngine(t), Memory: r.store, Daily: r.sched, Admins: map[bot.Platform]string{
+	b := bot.New(bot.Config{Engine: bottest.Engine(t), Memory: r.store, Daily: r.sched, Admins: map[bot.Platform]string{
 		bot.Slack:   "workspace admins and owners",
 		bot.Discord: "members with the Manage Server permission",
 	}})
@@ -72,7 +73,7 @@ func TestDailyCommand(t *testing.T) {
 		t.Errorf("posted after unsubscribing: %d", n)
 	}
 	// Without a scheduler /daily says so.
-	plain := bot.New(bot.Config{Engine: MustEngine(t), Memory: bot.NewMemoryStore()})
+	plain := bottest.Bot(t)
 	if got := plain.Handle(context.Background(), bot.Request{Platform: bot.Slack, Command: "daily", User: bot.User{Admin: true}}); !strings.Contains(got.Error, "not running") {
 		t.Errorf("no scheduler: %+v", got)
 	}
@@ -116,6 +117,17 @@ func TestSyncConfiguredChannels(t *testing.T) {
 	if _, err := r.store.GetSubscription(ctx, chat); err != nil {
 		t.Errorf("the chat subscription went: %v", err)
 	}
+	// Changing an entry's days, thread or mention rewrites it.
+	changed := conf[0]
+	changed.Days, changed.Thread, changed.Mention = bot.Weekdays, true, "S1"
+	r.clock.set(utc("2026-11-28 12:00"))
+	if err := r.sched.Sync(ctx, []bot.Subscription{changed}); err != nil {
+		t.Fatal(err)
+	}
+	c1, _ = r.store.GetSubscription(ctx, slackC1)
+	if c1.Days != bot.Weekdays || !c1.Thread || c1.Mention != "S1" || c1.Paused != "" || !c1.Since.Equal(utc("2026-11-28 12:00")) {
+		t.Errorf("a changed entry was not rewritten: %+v", c1)
+	}
 }
 
 func TestDailyWithoutAPoster(t *testing.T) {
@@ -123,7 +135,7 @@ func TestDailyWithoutAPoster(t *testing.T) {
 	r.cfg.Posters = map[bot.Platform]bot.Poster{bot.Slack: r.poster}
 	r.cfg.Setup = map[bot.Platform]string{bot.Discord: "set discord.token"}
 	sched := bot.NewScheduler(r.cfg)
-	b := bot.New(bot.Config{Engine: MustEngine(t), Memory: r.store, Daily: sched})
+	b := bot.New(bot.Config{Engine: bottest.Engine(t), Memory: r.store, Daily: sched})
 	req := bot.Request{Platform: bot.Discord, Channel: "42", User: bot.User{Admin: true}, Command: "daily", Options: map[string]string{"action": "subscribe"}}
 	if got := b.Handle(context.Background(), req); !strings.Contains(got.Text, "must set discord.token") {
 		t.Errorf("subscribe: %q", got.Text)

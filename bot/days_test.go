@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 func TestParseDays(t *testing.T) {
@@ -135,7 +136,7 @@ func TestWeekdaysThroughAWeekendOfDowntime(t *testing.T) {
 // bad day name is answered with the reason.
 func TestDailySubscribeDays(t *testing.T) {
 	r := newRig(t, utc("2026-11-26 12:00"), bot.NewMemoryStore())
-	b := bot.New(bot.Config{Engine: MustEngine(t), Memory: r.store, Daily: r.sched})
+	b := bot.New(bot.Config{Engine: bottest.Engine(t), Memory: r.store, Daily: r.sched})
 	say := func(text string) bot.Reply {
 		return b.Handle(context.Background(), bot.Request{Platform: bot.Slack, Channel: "C1", User: bot.User{ID: "U1", Admin: true}, Command: bot.CmdDaily, Text: text})
 	}
