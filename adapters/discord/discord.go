@@ -16,8 +16,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/httpbody"
 	"github.com/industrybot/industrybot/internal/inflight"
-	"github.com/industrybot/industrybot/internal/reqbody"
 	"github.com/industrybot/industrybot/internal/slowpath"
 )
 
@@ -49,9 +49,9 @@ type Config struct {
 	// Default time.Now.
 	Now func() time.Time
 	// Bodies reads the bodies of HTTP interactions, a bounded number at a
-	// time; share one between every route of a server. Default: a
-	// reqbody.Reader of the adapter's own.
-	Bodies *reqbody.Reader
+	// time; share one between every route of a server. Default: an
+	// httpbody.Reader of the adapter's own.
+	Bodies *httpbody.Reader
 }
 
 // Adapter answers Discord interactions with the bot, whichever transport
@@ -65,7 +65,7 @@ type Adapter struct {
 	deferAfter    time.Duration
 	handleTimeout time.Duration
 	now           func() time.Time
-	bodies        *reqbody.Reader
+	bodies        *httpbody.Reader
 	// pending counts the interactions being answered.
 	pending inflight.Counter
 }
@@ -94,7 +94,7 @@ func New(c Config) (*Adapter, error) {
 		a.now = time.Now
 	}
 	if a.bodies == nil {
-		a.bodies = reqbody.New(0)
+		a.bodies = httpbody.New(0)
 	}
 	return a, nil
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/industrybot/industrybot/internal/reqbody"
+	"github.com/industrybot/industrybot/internal/httpbody"
 )
 
 // InteractionsPath is where serve mounts the HTTP interactions endpoint:
@@ -74,15 +74,8 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request, key ed25519.
 	case errors.Is(err, errBadSignature):
 		a.refuse(w, r, err)
 		return
-	case errors.Is(err, reqbody.ErrTooLarge):
-		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-		return
-	case errors.Is(err, reqbody.ErrBusy):
-		w.Header().Set("Retry-After", "1")
-		http.Error(w, "busy", http.StatusServiceUnavailable)
-		return
 	case err != nil:
-		http.Error(w, "reading the request failed", http.StatusBadRequest)
+		httpbody.Error(w, err)
 		return
 	}
 	var i discordgo.Interaction
@@ -92,30 +85,17 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request, key ed25519.
 	}
 
 	// The interaction is answered on this goroutine. The first answer is
-	// written whole (its length said) and flushed, so Discord has it at
-	// once, even when it is a deferral sent from a timer while the command
-	// runs; a deferred or long answer then goes on through the webhook
-	// before the handler returns. Such a response closes the connection:
-	// net/http reads no next request on it until the handler returns, and
-	// a client that reused it would wait for this command.
+	// written whole and flushed, so Discord has it at once, even when it
+	// is a deferral sent from a timer while the command runs; a deferred
+	// or long answer then goes on through the webhook before the handler
+	// returns, and its first answer closes the connection (httpbody).
 	answered := false
 	a.interact(context.WithoutCancel(r.Context()), &i, func(_ context.Context, resp *response) error {
 		answered = true
-		b, err := json.Marshal(resp)
-		if err != nil {
-			a.log.Error("encoding an interaction response", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return err
+		if err := httpbody.WriteJSON(w, resp, resp.more); err != nil {
+			return fmt.Errorf("answering over HTTP (has Discord hung up?): %w", err)
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		if resp.more {
-			w.Header().Set("Connection", "close")
-		}
-		if _, err := w.Write(b); err != nil {
-			return fmt.Errorf("writing the response (has Discord hung up?): %w", err)
-		}
-		return http.NewResponseController(w).Flush()
+		return nil
 	})
 	if !answered {
 		a.log.Error("an HTTP interaction went unanswered", "interaction", i.ID)

@@ -17,8 +17,8 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/httpbody"
 	"github.com/industrybot/industrybot/internal/inflight"
-	"github.com/industrybot/industrybot/internal/reqbody"
 	"github.com/industrybot/industrybot/internal/slowpath"
 )
 
@@ -64,9 +64,9 @@ type Config struct {
 	AckWithin  time.Duration    // default: DefaultAckWithin
 	AdminTTL   time.Duration    // default: DefaultAdminTTL
 	// Bodies reads the bodies of HTTP requests, a bounded number at a
-	// time; share one between every route of a server. Default: a
-	// reqbody.Reader of the adapter's own.
-	Bodies *reqbody.Reader
+	// time; share one between every route of a server. Default: an
+	// httpbody.Reader of the adapter's own.
+	Bodies *httpbody.Reader
 }
 
 // Adapter answers Slack's slash commands and button presses with the bot.
@@ -87,7 +87,7 @@ type Adapter struct {
 	cache  *adminCache
 	now    func() time.Time
 	ack    time.Duration
-	bodies *reqbody.Reader
+	bodies *httpbody.Reader
 
 	// sleep waits before a retry; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -123,7 +123,7 @@ func New(c Config) (*Adapter, error) {
 		a.ack = DefaultAckWithin
 	}
 	if a.bodies == nil {
-		a.bodies = reqbody.New(0)
+		a.bodies = httpbody.New(0)
 	}
 	ttl := c.AdminTTL
 	if ttl <= 0 {

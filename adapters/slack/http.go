@@ -5,11 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	slackapi "github.com/slack-go/slack"
 
-	"github.com/industrybot/industrybot/internal/reqbody"
+	"github.com/industrybot/industrybot/internal/httpbody"
 )
 
 // Commands returns the handler of slash commands sent over HTTP
@@ -29,9 +28,11 @@ func (a *Adapter) Commands() http.Handler {
 			http.Error(w, "not a slash command: command, channel_id and user_id are required", http.StatusBadRequest)
 			return
 		}
-		msg, deferred := a.answerCommand(r.Context(), c, func() { ackEmpty(w) })
+		msg, deferred := a.answerCommand(r.Context(), c, func() {
+			_ = httpbody.Ack(w) // a client gone is no matter: the answer goes to the response_url
+		})
 		if !deferred {
-			writeJSON(w, msg)
+			_ = httpbody.WriteJSON(w, msg, false)
 		}
 	})
 }
@@ -87,15 +88,8 @@ func (a *Adapter) signed(limit int64, next func(http.ResponseWriter, *http.Reque
 		case errors.Is(err, ErrBadSignature):
 			a.refuse(w, r, err)
 			return
-		case errors.Is(err, reqbody.ErrTooLarge):
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		case errors.Is(err, reqbody.ErrBusy):
-			w.Header().Set("Retry-After", "1")
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-			return
 		case err != nil:
-			http.Error(w, "cannot read the request body", http.StatusBadRequest)
+			httpbody.Error(w, err)
 			return
 		}
 		form, err := url.ParseQuery(string(body))
@@ -130,29 +124,4 @@ func commandFromForm(f url.Values) slackapi.SlashCommand {
 		TriggerID:   f.Get("trigger_id"),
 		APIAppID:    f.Get("api_app_id"),
 	}
-}
-
-// ackEmpty acknowledges a command at once with an empty 200, complete
-// (its length said, and flushed), while the handler goes on to answer at
-// the response_url. It closes the connection: net/http reads no next
-// request on it until the handler returns, and a client that reused it
-// would wait for this command.
-func ackEmpty(w http.ResponseWriter) {
-	w.Header().Set("Content-Length", "0")
-	w.Header().Set("Connection", "close")
-	w.WriteHeader(http.StatusOK)
-	_ = http.NewResponseController(w).Flush() // a client gone is no matter: the answer goes to the response_url
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, "cannot encode the answer", http.StatusInternalServerError)
-		return
-	}
-	// With its length known, net/http sends the answer in one piece
-	// instead of chunked, which costs both ends a write and a read more.
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.Write(body)
 }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/industrybot/industrybot/adapters/prometheus"
 	"github.com/industrybot/industrybot/bot"
-	"github.com/industrybot/industrybot/internal/reqbody"
+	"github.com/industrybot/industrybot/internal/httpbody"
 )
 
 func (e *env) serveCmd() *cobra.Command {
@@ -44,7 +44,7 @@ type server struct {
 	checks *readiness
 	// bodies reads the bodies of the platforms' HTTP routes, a bounded
 	// number of large ones at a time across all of them.
-	bodies *reqbody.Reader
+	bodies *httpbody.Reader
 	// posters send daily picks; a platform adds itself when it has the
 	// credentials to post (a Discord bot token, a Slack bot token).
 	posters map[bot.Platform]bot.Poster
@@ -89,7 +89,7 @@ func (a *app) serve(ctx context.Context) error {
 	posters := map[bot.Platform]bot.Poster{}
 	sched := a.scheduler(store, cat, posters, owner(ln.Addr().String()))
 	b := bot.New(bot.Config{Engine: engine, Memory: store, Daily: sched, Logger: a.log, Admins: admins})
-	s := &server{app: a, bot: metrics.Bot(b), engine: engine, mux: http.NewServeMux(), checks: newReadiness(a.log), bodies: reqbody.New(0), posters: posters}
+	s := &server{app: a, bot: metrics.Bot(b), engine: engine, mux: http.NewServeMux(), checks: newReadiness(a.log), bodies: httpbody.New(0), posters: posters}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

@@ -1,7 +1,10 @@
-// Package reqbody reads the signed bodies of the platforms' webhook
-// requests: up to a limit per route, only a few large ones at a time, and
-// into buffers it reuses, so that requests nobody signed can neither fill
-// the memory nor keep the garbage collector busy, nor starve the real ones.
+// Package httpbody reads and writes the bodies of the platforms' webhook
+// requests. It reads a request's body up to a limit per route, only a few
+// large ones at a time, and into buffers it reuses, so that requests
+// nobody signed can neither fill the memory nor keep the garbage collector
+// busy, nor starve the real ones; it answers a body it refused (413, 503);
+// and it writes an answer whole, its length said, closing the connection
+// when work goes on after it.
 //
 // The platforms' own requests are small: a Slack slash command is a form
 // of a kilobyte or two, a Discord interaction a few kilobytes. A body that
@@ -15,7 +18,7 @@
 //
 // A body is checked, signature and all, in the reused buffer; only a body
 // that passes is copied out. Refusing a forged body allocates nothing.
-package reqbody
+package httpbody
 
 import (
 	"bytes"
@@ -29,8 +32,8 @@ import (
 	"time"
 )
 
-// Errors of Read besides the check's and the body's own read errors: a
-// handler answers ErrTooLarge with 413 and ErrBusy with 503.
+// Errors of Read besides the check's and the body's own read errors:
+// Error answers ErrTooLarge with 413 and ErrBusy with 503.
 var (
 	ErrTooLarge = errors.New("request body too large")
 	ErrBusy     = errors.New("too many large request bodies are being read")
