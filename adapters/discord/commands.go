@@ -64,7 +64,7 @@ func specOptions(c bot.CommandSpec) []*discordgo.ApplicationCommandOption {
 	}
 	for _, o := range c.Options {
 		opt := &discordgo.ApplicationCommandOption{
-			Type:         discordgo.ApplicationCommandOptionString,
+			Type:         optionTypes[o.Value],
 			Name:         o.Name,
 			Description:  o.Summary,
 			Autocomplete: o.Complete != bot.CompleteNothing,
@@ -79,6 +79,13 @@ func specOptions(c bot.CommandSpec) []*discordgo.ApplicationCommandOption {
 		opts = append(opts, opt)
 	}
 	return opts
+}
+
+// optionTypes are the Discord types of the values options take.
+var optionTypes = map[bot.ValueType]discordgo.ApplicationCommandOptionType{
+	bot.TextValue:    discordgo.ApplicationCommandOptionString,
+	bot.BoolValue:    discordgo.ApplicationCommandOptionBoolean,
+	bot.MentionValue: discordgo.ApplicationCommandOptionRole,
 }
 
 func ptr[T any](v T) *T { return &v }

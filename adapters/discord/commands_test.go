@@ -94,6 +94,15 @@ func TestCommandShapes(t *testing.T) {
 	if tz := daily.Options[0].Options[1]; tz.Name != "timezone" || !tz.Autocomplete || tz.Required {
 		t.Errorf("/daily subscribe timezone = %+v, want optional and autocompleted", tz)
 	}
+	for _, o := range daily.Options[0].Options {
+		want := map[string]discordgo.ApplicationCommandOptionType{bot.OptThread: discordgo.ApplicationCommandOptionBoolean, bot.OptMention: discordgo.ApplicationCommandOptionRole}[o.Name]
+		if want == 0 {
+			want = discordgo.ApplicationCommandOptionString
+		}
+		if o.Type != want || o.Required {
+			t.Errorf("/daily subscribe %s is an option of type %v (required %v), want optional %v", o.Name, o.Type, o.Required, want)
+		}
+	}
 	if title := byName["why"].Options[0]; !title.Autocomplete || title.Required {
 		t.Errorf("/why title = %+v, want optional and autocompleted", title)
 	}
@@ -106,7 +115,7 @@ func TestCommandShapes(t *testing.T) {
 	usage := map[string]string{
 		"recommend": "/recommend [query] [kind]",
 		"why":       "/why [title]",
-		"daily":     "/daily subscribe [time] [timezone] | unsubscribe | status | skip (Manage Server)",
+		"daily":     "/daily subscribe [time] [timezone] [days] [thread] [mention] | unsubscribe | status | skip (Manage Server)",
 		"help":      "/help",
 	}
 	for name, want := range usage {
