@@ -49,6 +49,10 @@ type PostError struct {
 	Unknown bool
 	// RetryAfter, when set, is how long the platform asked to wait (429).
 	RetryAfter time.Duration
+	// Global, with RetryAfter, says the wait holds every post to the
+	// platform (Discord's global limit); otherwise only this channel's
+	// route waits and other channels post on time.
+	Global bool
 	// Hint tells an operator what to do, for a permanent failure.
 	Hint string
 	Err  error

@@ -526,7 +526,8 @@ func (s *Scheduler) settle(ctx context.Context, p Post) (verdict, error) {
 
 // retry calls try until it succeeds, fails permanently or cannot look,
 // retrying other failures with backoff and waiting what a platform's 429
-// asks (holding every post to that platform). It gives up, returning the
+// asks: this channel waits, and every post to the platform waits too when
+// the limit is the platform's global one. It gives up, returning the
 // last error, before half the claim's lease is spent, or when ctx ends
 // between tries.
 func (s *Scheduler) retry(ctx context.Context, ch ChannelKey, try func() error) error {
@@ -549,7 +550,9 @@ func (s *Scheduler) retry(ctx context.Context, ch ChannelKey, try func() error) 
 			}
 			if perr.RetryAfter > 0 {
 				wait = perr.RetryAfter
-				pace.hold(perr.RetryAfter) // the whole platform waits
+				if perr.Global {
+					pace.hold(perr.RetryAfter) // the whole platform waits
+				}
 			}
 		}
 		if n == maxTries || s.clock.Now().Add(wait).Sub(start) > s.lease/2 {

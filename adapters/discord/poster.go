@@ -140,6 +140,7 @@ type lastResponse struct {
 	mu         sync.Mutex
 	status     int
 	retryAfter time.Duration
+	global     bool // the 429 is the bot's global limit, not the route's
 }
 
 type recorder struct {
@@ -153,6 +154,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.last.mu.Lock()
 		r.last.status = resp.StatusCode
 		r.last.retryAfter = 0
+		r.last.global = resp.Header.Get("X-RateLimit-Global") == "true" || resp.Header.Get("X-RateLimit-Scope") == "global"
 		if s, err := strconv.ParseFloat(resp.Header.Get("Retry-After"), 64); err == nil && s > 0 {
 			r.last.retryAfter = time.Duration(s * float64(time.Second))
 		}
@@ -179,7 +181,7 @@ const (
 // channel, the status and Discord's code, never the token.
 func classify(channel string, err error, rec *lastResponse, trace *sendtrace.Trace) *bot.PostError {
 	rec.mu.Lock()
-	status, headerRetry := rec.status, rec.retryAfter
+	status, headerRetry, global := rec.status, rec.retryAfter, rec.global
 	rec.mu.Unlock()
 	what := "discord: posting to channel " + channel
 	var ue *url.Error
@@ -196,7 +198,7 @@ func classify(channel string, err error, rec *lastResponse, trace *sendtrace.Tra
 		if wait <= 0 {
 			wait = defaultRetryAfter
 		}
-		return &bot.PostError{RetryAfter: wait, Err: fmt.Errorf("%s: rate limited (HTTP 429)", what)}
+		return &bot.PostError{RetryAfter: wait, Global: global, Err: fmt.Errorf("%s: rate limited (HTTP 429)", what)}
 	}
 	code, text := 0, ""
 	var re *discordgo.RESTError
@@ -218,7 +220,7 @@ func classify(channel string, err error, rec *lastResponse, trace *sendtrace.Tra
 		if wait <= 0 {
 			wait = defaultRetryAfter
 		}
-		return &bot.PostError{RetryAfter: wait, Err: fmt.Errorf("%s: rate limited (HTTP 429)", what)}
+		return &bot.PostError{RetryAfter: wait, Global: global, Err: fmt.Errorf("%s: rate limited (HTTP 429)", what)}
 	case status >= 500:
 		return &bot.PostError{Err: fmt.Errorf("%s: HTTP %d: Discord failed; it may pass", what, status)}
 	}

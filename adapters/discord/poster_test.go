@@ -14,6 +14,7 @@ import (
 
 	"github.com/industrybot/industrybot/adapters/discord/discordtest"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 func newPoster(t *testing.T, f *discordtest.Server, token string, logs *logBuffer) *Poster {
@@ -28,7 +29,7 @@ func newPoster(t *testing.T, f *discordtest.Server, token string, logs *logBuffe
 // dailyReply is what the core posts each day: a /random answer.
 func dailyReply(t *testing.T) bot.Reply {
 	t.Helper()
-	b := MustBot(t)
+	b := bottest.Bot(t)
 	return b.Handle(context.Background(), bot.Request{Platform: bot.Discord, Channel: "c", Command: bot.CmdRandom})
 }
 
@@ -270,5 +271,27 @@ func TestPosterLostAnswerIsUnknown(t *testing.T) {
 				t.Errorf("sent again: %d messages, %d dropped; want 1 and 1", n, f.Dropped(channel))
 			}
 		})
+	}
+}
+
+// TestPosterTellsAGlobalRateLimit: a 429 on the bot's global limit says so,
+// so the scheduler holds every Discord post; a route's 429 does not.
+func TestPosterTellsAGlobalRateLimit(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, discordtest.Options{Token: testToken})
+	p := newPoster(t, f, testToken, &logBuffer{})
+	reply := dailyReply(t)
+	for channel, failure := range map[string]discordtest.Failure{
+		"300000000001": discordtest.RateLimited(2 * time.Second),
+		"300000000002": discordtest.GlobalRateLimited(2 * time.Second),
+	} {
+		f.FailChannel(channel, failure)
+		var pe *bot.PostError
+		if err := p.Post(context.Background(), channel, "key", reply); !errors.As(err, &pe) || pe.RetryAfter != 2*time.Second {
+			t.Fatalf("%s: %v, want a 429 asking for 2s", channel, err)
+		}
+		if pe.Global != failure.Global {
+			t.Errorf("%s: global %v, want %v", channel, pe.Global, failure.Global)
+		}
 	}
 }

@@ -184,6 +184,9 @@ type Failure struct {
 	// RetryAfter, for a 429, goes into the Retry-After header (whole
 	// seconds, rounded up) and the body's retry_after (seconds, exact).
 	RetryAfter time.Duration
+	// Global, for a 429, says the limit is the bot's global one, not the
+	// channel's route: "global": true and X-RateLimit-Global.
+	Global bool
 	// Times is how many posts fail before the channel works again; 0
 	// fails every post until ClearFailure.
 	Times int
@@ -207,6 +210,13 @@ func MissingPermissions() Failure {
 // RateLimited is Discord's 429 asking to wait d.
 func RateLimited(d time.Duration) Failure {
 	return Failure{Status: http.StatusTooManyRequests, Message: "You are being rate limited.", RetryAfter: d}
+}
+
+// GlobalRateLimited is Discord's 429 for the bot's global limit.
+func GlobalRateLimited(d time.Duration) Failure {
+	f := RateLimited(d)
+	f.Global = true
+	return f
 }
 
 // ServerError is a Discord outage.
@@ -370,8 +380,13 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, channel str
 		if fail.Status == http.StatusTooManyRequests {
 			secs := fail.RetryAfter.Seconds()
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(secs))))
-			w.Header().Set("X-RateLimit-Scope", "user")
-			writeJSON(w, fail.Status, map[string]any{"message": fail.Message, "retry_after": secs, "global": false})
+			if fail.Global {
+				w.Header().Set("X-RateLimit-Global", "true")
+				w.Header().Set("X-RateLimit-Scope", "global")
+			} else {
+				w.Header().Set("X-RateLimit-Scope", "user")
+			}
+			writeJSON(w, fail.Status, map[string]any{"message": fail.Message, "retry_after": secs, "global": fail.Global})
 			return
 		}
 		apiError(w, fail.Status, fail.Code, fail.Message)
