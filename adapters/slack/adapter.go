@@ -231,21 +231,18 @@ func isAuthError(err error) bool {
 	return false
 }
 
-// command answers a slash command. The text after the command is read with
-// bot.ParseText; a command the core does not know goes to it anyway, so
-// that it answers unknown commands the same way everywhere.
+// command answers a slash command. The text after the command goes to the
+// core as it was typed, for it to read, and to answer what it cannot read
+// (a command it does not know, a kind that is neither film nor tv) as it
+// does everywhere.
 func (a *Adapter) command(ctx context.Context, c slackapi.SlashCommand) bot.Reply {
 	name := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(c.Command), "/"))
-	opts, err := bot.ParseText(name, c.Text)
-	if err != nil && !errors.Is(err, bot.ErrUnknownCommand) {
-		return bot.Reply{Private: true, Error: sentence(err.Error()), Text: "Try /help."}
-	}
 	req := bot.Request{
 		Platform: bot.Slack,
 		Channel:  c.ChannelID,
 		User:     bot.User{ID: c.UserID, Name: c.UserName},
 		Command:  name,
-		Options:  opts,
+		Text:     c.Text,
 	}
 	if name == bot.CmdDaily {
 		req.User.Admin = a.isAdmin(ctx, c.UserID)

@@ -24,7 +24,7 @@ func lastRequest(t *testing.T, r *httpRig, h *spy, user, line string) bot.Reques
 	return reqs[len(reqs)-1]
 }
 
-// TestDailyAdmins: /daily is passed on with its options, and with Admin set
+// TestDailyAdmins: /daily is passed on with its text, and with Admin set
 // for users in slack.admins and workspace admins and owners (users.info,
 // cached for AdminTTL).
 func TestDailyAdmins(t *testing.T) {
@@ -42,10 +42,12 @@ func TestDailyAdmins(t *testing.T) {
 		r.fake.AddUser(u)
 	}
 
+	// The text goes to the core as typed, for it to read.
 	req := lastRequest(t, r, h, "UCONF", "/daily subscribe 9:30 Europe/Paris")
 	want := map[string]string{bot.OptAction: bot.DailySubscribe, bot.OptTime: "09:30", bot.OptTimezone: "Europe/Paris"}
-	if req.Command != bot.CmdDaily || !maps.Equal(req.Options, want) || req.Platform != bot.Slack || req.Channel != "C1" {
-		t.Errorf("request = %+v, want /daily with %v in C1", req, want)
+	opts, err := bot.ParseText(req.Command, req.Text)
+	if req.Command != bot.CmdDaily || req.Options != nil || err != nil || !maps.Equal(opts, want) || req.Platform != bot.Slack || req.Channel != "C1" {
+		t.Errorf("request = %+v, want /daily with the text of %v in C1", req, want)
 	}
 
 	tests := []struct {
