@@ -71,6 +71,7 @@ func (s SlackConfig) On() bool { return s.BotToken != "" || s.AppToken != "" || 
 type DailyConfig struct {
 	Time     string
 	Timezone string
+	Days     bot.Days // the default days of the week
 	CatchUp  time.Duration
 	Channels []DailyChannel
 	Lease    time.Duration // advanced: how long a claim holds before other replicas take it over
@@ -83,6 +84,11 @@ type DailyChannel struct {
 	Channel  string `json:"channel"`
 	Time     string `json:"time,omitempty"`
 	Timezone string `json:"timezone,omitempty"`
+	Days     string `json:"days,omitempty"`    // as bot.ParseDays reads them; default daily.days
+	Thread   bool   `json:"thread,omitempty"`  // open a thread on each post
+	Mention  string `json:"mention,omitempty"` // a Discord role id or Slack user group id
+
+	days bot.Days // Days, read
 }
 
 // setting is one configuration key: its default, and the flag that sets it
@@ -117,6 +123,7 @@ var settings = []setting{
 	{"slack.admins", []string{}, "", ""},
 	{"daily.time", "09:00", "", ""},
 	{"daily.timezone", "Europe/London", "", ""},
+	{"daily.days", "every day", "", ""},
 	{"daily.catch_up", "2h", "", ""},
 	{"daily.channels", []any{}, "", ""},
 	{"daily.lease", "2m", "", ""},
@@ -218,6 +225,7 @@ func loadConfig(fs *pflag.FlagSet) (*Config, error) {
 		Daily: DailyConfig{
 			Time:     r.clock("daily.time"),
 			Timezone: r.zone("daily.timezone"),
+			Days:     r.days("daily.days"),
 			CatchUp:  r.duration("daily.catch_up"),
 			Channels: r.channels("daily.channels"),
 			Lease:    r.positive("daily.lease"),
@@ -398,6 +406,16 @@ func (r *reader) zone(key string) string {
 	return s
 }
 
+// days reads days of the week: "every day", "weekdays", "fri", "mon,wed,fri".
+func (r *reader) days(key string) bot.Days {
+	s := strings.TrimSpace(r.v.GetString(key))
+	d, err := bot.ParseDays(s)
+	if err != nil {
+		r.fail(key, "is %q: %v", s, err)
+	}
+	return d
+}
+
 // list reads a YAML list, or from the environment a comma- or space-
 // separated string.
 func (r *reader) list(key string) []string {
@@ -444,7 +462,7 @@ func (r *reader) channels(key string) []DailyChannel {
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&out); err != nil {
-		r.fail(key, "must be a list of {platform, channel, time, timezone}: %v", err)
+		r.fail(key, "must be a list of {platform, channel, time, timezone, days, thread, mention}: %v", err)
 		return nil
 	}
 	for i := range out {
@@ -467,6 +485,13 @@ func (r *reader) channels(key string) []DailyChannel {
 			if _, err := bot.LoadZone(ch.Timezone); err != nil {
 				r.fail(key, "[%d]: timezone %q is not an IANA time zone", i, ch.Timezone)
 			}
+		}
+		if ch.Days != "" {
+			d, err := bot.ParseDays(ch.Days)
+			if err != nil {
+				r.fail(key, "[%d]: days %q: %v", i, ch.Days, err)
+			}
+			ch.days = d
 		}
 	}
 	return out

@@ -17,9 +17,13 @@ import (
 func (a *app) configuredSubscriptions() []bot.Subscription {
 	var out []bot.Subscription
 	for _, c := range a.cfg.Daily.Channels {
+		days := a.cfg.Daily.Days
+		if c.Days != "" {
+			days = c.days
+		}
 		out = append(out, bot.Subscription{
 			Channel: bot.ChannelKey{Platform: bot.Platform(c.Platform), Channel: c.Channel},
-			Time:    c.Time, Timezone: c.Timezone, Source: "config",
+			Time:    c.Time, Timezone: c.Timezone, Days: days, Thread: c.Thread, Mention: c.Mention, Source: "config",
 		})
 	}
 	return out
@@ -30,7 +34,7 @@ func (a *app) scheduler(store bot.Store, cat *bot.Catalog, posters map[bot.Platf
 	return bot.NewScheduler(bot.SchedulerConfig{
 		Store: store, Catalog: cat, Posters: posters, Logger: a.log, Owner: owner,
 		CatchUp: a.cfg.Daily.CatchUp, Lease: a.cfg.Daily.Lease, Tick: a.cfg.Daily.Tick,
-		DefaultTime: a.cfg.Daily.Time, DefaultZone: a.cfg.Daily.Timezone,
+		DefaultTime: a.cfg.Daily.Time, DefaultZone: a.cfg.Daily.Timezone, DefaultDays: a.cfg.Daily.Days,
 		Setup: map[bot.Platform]string{bot.Discord: "set discord.token", bot.Slack: "set slack.bot_token"},
 	})
 }

@@ -37,7 +37,7 @@ func TestDiscordRegister(t *testing.T) {
 	for _, want := range []string{
 		"Registered 5 commands in guild 123 for application " + f.ApplicationID(),
 		"/recommend [query] [kind]", "/why [title]", "/random [kind]", "/help",
-		"/daily subscribe [time] [timezone] | unsubscribe | status | skip (Manage Server)",
+		"/daily subscribe [time] [timezone] [days] [thread] [mention] | unsubscribe | status | skip (Manage Server)",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)

@@ -90,6 +90,8 @@ func TestBadConfigNamesKeyAndVariable(t *testing.T) {
 		{map[string]string{"INDUSTRYBOT_DAILY_TIME": "25:00"}, "INDUSTRYBOT_DAILY_TIME"},
 		{map[string]string{"INDUSTRYBOT_DAILY_TIMEZONE": "Mars/Olympus"}, "daily.timezone"},
 		{map[string]string{"INDUSTRYBOT_DAILY_CATCH_UP": "soon"}, "INDUSTRYBOT_DAILY_CATCH_UP"},
+		{map[string]string{"INDUSTRYBOT_DAILY_DAYS": "fri,funday"}, `daily.days is "fri,funday": “funday” is not a day`},
+		{map[string]string{"INDUSTRYBOT_DAILY_CHANNELS": `[{"platform":"slack","channel":"C1","days":"someday"}]`}, `daily.channels [0]: days "someday": “someday” is not a day`},
 		{map[string]string{"INDUSTRYBOT_HTTP_ADDR": "nowhere"}, "INDUSTRYBOT_HTTP_ADDR"},
 		{map[string]string{"INDUSTRYBOT_LOG_LEVEL": "loud"}, "INDUSTRYBOT_LOG_LEVEL"},
 		{map[string]string{"INDUSTRYBOT_DISCORD_PUBLIC_KEY": "abc", "INDUSTRYBOT_DISCORD_MODE": "http"}, "discord.public_key is not a 64-digit hex"},
