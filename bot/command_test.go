@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // TestCommandTable: every summary fits where platforms show it, every
@@ -67,7 +68,7 @@ func TestCommandTable(t *testing.T) {
 // TestRequestText: a platform that passes a line hands the core its text,
 // and the core reads the options and words the errors.
 func TestRequestText(t *testing.T) {
-	b := MustBot(t, bot.NewMemoryStore())
+	b := bottest.Bot(t)
 	ask := func(cmd, text string) bot.Reply {
 		return b.Handle(context.Background(), bot.Request{Platform: bot.Slack, Channel: "C1", Command: cmd, Text: text})
 	}
@@ -90,7 +91,7 @@ func TestRequestText(t *testing.T) {
 // TestButtonEffect: Another on an answer replaces it; Why? and anything on
 // a daily post are posted new; a private answer never replaces.
 func TestButtonEffect(t *testing.T) {
-	b := MustBot(t, bot.NewMemoryStore())
+	b := bottest.Bot(t)
 	r := ask(t, b, "/recommend talky")
 	another := action(t, r, "Another")
 	if another.Effect != bot.ReplaceMessage {
@@ -103,7 +104,7 @@ func TestButtonEffect(t *testing.T) {
 	if got := press(t, b, why); got.Replace {
 		t.Errorf("pressing %s: replace, want a new message", why.Label)
 	}
-	daily := bot.DailyReply(r.Picks[0].Title, "x")
+	daily := bot.DailyReply(r.Picks[0].Title, "x", bot.Subscription{})
 	for _, a := range daily.Actions {
 		if a.Effect != bot.PostNew {
 			t.Errorf("%s on a daily post: effect %v, want PostNew", a.Label, a.Effect)

@@ -74,6 +74,17 @@ func (e *PostError) Error() string {
 
 func (e *PostError) Unwrap() error { return e.Err }
 
+// FollowUpError is returned by Poster.Post when the post went out but what
+// was to follow it did not: its thread could not be opened. The post is
+// sent, and is never sent again for it; the error is recorded with it.
+type FollowUpError struct {
+	Err error
+}
+
+func (e *FollowUpError) Error() string { return "the post went out, but " + e.Err.Error() }
+
+func (e *FollowUpError) Unwrap() error { return e.Err }
+
 // Memory remembers what each channel was shown, so /why with no title
 // explains the last pick, "Another" skips what the channel has seen and
 // /random deals every pick before repeating one.

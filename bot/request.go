@@ -78,6 +78,12 @@ type Reply struct {
 	// Scheduled marks a post the scheduler made to a whole channel, not an
 	// answer to someone.
 	Scheduled bool
+	// Thread, on a daily post, asks the poster to open a thread on it and
+	// put the pick's whole commentary there.
+	Thread bool
+	// Ping, on a daily post, is the id of the role (Discord) or user group
+	// (Slack) the post mentions; nobody else is mentioned.
+	Ping string
 	// Replace says the answer takes the place of the message whose button
 	// was pressed, instead of following it (see Effect).
 	Replace bool

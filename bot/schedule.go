@@ -377,7 +377,7 @@ func (s *Scheduler) post(ctx context.Context, j job) {
 			log.Error("recording the daily post as being sent failed; retrying at the next tick", "err", err)
 			return
 		}
-		state, err = s.send(ctx, work, p, dailyReply(title, s.cat.Source.Attribution()), doubt)
+		state, err = s.send(ctx, work, p, dailyReply(title, s.cat.Source.Attribution(), j.sub), doubt)
 	}
 	errText := ""
 	if err != nil {
@@ -387,7 +387,10 @@ func (s *Scheduler) post(ctx context.Context, j job) {
 	permanent := errors.As(err, &perr) && perr.Permanent
 	switch state {
 	case PostSent:
-		finish(PostSent, "", &next)
+		finish(PostSent, errText, &next)
+		if err != nil {
+			log.Warn("daily pick posted, but what follows it failed", "err", err)
+		}
 		if title != nil {
 			if err := s.store.Remember(work, ch, []string{title.ID}); err != nil {
 				log.Warn("recording the daily pick in channel memory failed", "err", err)
@@ -435,6 +438,7 @@ const maxTries = 4
 func (s *Scheduler) send(ctx, work context.Context, p Post, reply Reply, doubt bool) (PostState, error) {
 	poster := s.posters[p.Channel.Platform]
 	found := false
+	var followUp *FollowUpError
 	err := s.retry(ctx, p.Channel, func() error {
 		if doubt {
 			v, err := s.settle(work, p)
@@ -449,6 +453,9 @@ func (s *Scheduler) send(ctx, work context.Context, p Post, reply Reply, doubt b
 			}
 		}
 		err := poster.Post(work, p.Channel.Channel, p.Key(), reply)
+		if errors.As(err, &followUp) {
+			return nil // sent: what failed after it must not send it again
+		}
 		var perr *PostError
 		if errors.As(err, &perr) && perr.Unknown {
 			doubt = true
@@ -461,6 +468,9 @@ func (s *Scheduler) send(ctx, work context.Context, p Post, reply Reply, doubt b
 	case err == nil:
 		if found {
 			s.log.Info("daily pick found in the channel: it had been sent, its answer lost", "channel", p.Channel.String(), "date", p.Date)
+		}
+		if followUp != nil {
+			return PostSent, followUp
 		}
 		return PostSent, nil
 	case errors.Is(err, ErrCannotLook), doubt && permanent:
@@ -567,11 +577,13 @@ func (s *Scheduler) retry(ctx context.Context, ch ChannelKey, try func() error) 
 	return err
 }
 
-// dailyReply is the message of a daily pick.
-func dailyReply(t *Title, attribution string) Reply {
+// dailyReply is the message of a daily pick to sub's channel.
+func dailyReply(t *Title, attribution string, sub Subscription) Reply {
 	return Reply{
-		Text:  "Today's pick from the creators of Industry",
-		Picks: []Pick{{Title: t, Excerpt: Clip(firstSentence(t), excerptRunes)}},
+		Thread: sub.Thread,
+		Ping:   sub.Mention,
+		Text:   "Today's pick from the creators of Industry",
+		Picks:  []Pick{{Title: t, Excerpt: Clip(firstSentence(t), excerptRunes)}},
 		Actions: []Action{
 			{Label: "Another", Command: CmdRandom},
 			{Label: "Why?", Command: CmdWhy, Arg: t.ID},
