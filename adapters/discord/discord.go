@@ -21,10 +21,11 @@ import (
 	"github.com/industrybot/industrybot/internal/slowpath"
 )
 
-// Completer completes a partly typed title for /why's autocomplete.
-// *bot.Engine implements it.
+// Completer offers the choices of autocomplete as the core makes them
+// (titles for /why, time zones for /daily subscribe). *bot.Engine
+// implements it.
 type Completer interface {
-	Complete(partial string, n int) []bot.Suggestion
+	Choices(what bot.Completion, typed string, n int) []bot.Choice
 }
 
 var _ Completer = (*bot.Engine)(nil)
@@ -335,11 +336,11 @@ func user(i *discordgo.Interaction) bot.User {
 	return u
 }
 
-// autocomplete suggests values for the focused option: titles for /why,
-// time zones for /daily subscribe.
+// autocomplete suggests values for the focused option, those the core
+// offers for it: titles for /why, time zones for /daily subscribe.
 func (a *Adapter) autocomplete(i *discordgo.Interaction) []*discordgo.ApplicationCommandOptionChoice {
 	d := i.ApplicationCommandData()
-	_, opts := commandOptions(d.Options)
+	sub, opts := commandOptions(d.Options)
 	var focused *discordgo.ApplicationCommandInteractionDataOption
 	for _, o := range opts {
 		if o.Focused {
@@ -354,22 +355,33 @@ func (a *Adapter) autocomplete(i *discordgo.Interaction) []*discordgo.Applicatio
 	if focused.Value != nil {
 		typed = fmt.Sprint(focused.Value)
 	}
-	switch {
-	case d.Name == bot.CmdWhy && focused.Name == bot.OptTitle:
-		for _, s := range a.titles.Complete(typed, maxChoices) {
-			name := s.Label()
-			if s.Mention {
-				name += " · mentioned in passing"
-			}
-			if len(s.ID) > maxChoiceName {
-				continue
-			}
-			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: clip(name, maxChoiceName), Value: s.ID})
+	for _, c := range a.titles.Choices(completion(d.Name, sub, focused.Name), typed, maxChoices) {
+		if len(c.Value) > maxChoiceName {
+			continue // Discord refuses the whole answer for one value too long
 		}
-	case d.Name == bot.CmdDaily && focused.Name == bot.OptTimezone:
-		for _, z := range Zones(typed, maxChoices) {
-			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: z, Value: z})
-		}
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: clip(c.Label, maxChoiceName), Value: c.Value})
 	}
 	return choices
+}
+
+// completion is what the core's command table says it completes for an
+// option of a command, or of its subcommand sub.
+func completion(command, sub, option string) bot.Completion {
+	spec, ok := bot.Command(command)
+	if !ok {
+		return bot.CompleteNothing
+	}
+	if sub != "" {
+		i := slices.IndexFunc(spec.Subcommands, func(c bot.CommandSpec) bool { return c.Name == sub })
+		if i < 0 {
+			return bot.CompleteNothing
+		}
+		spec = spec.Subcommands[i]
+	}
+	for _, o := range spec.Options {
+		if o.Name == option {
+			return o.Complete
+		}
+	}
+	return bot.CompleteNothing
 }

@@ -33,7 +33,7 @@ func (panicHandler) Handle(context.Context, bot.Request) bot.Reply { panic("boom
 
 type panicCompleter struct{}
 
-func (panicCompleter) Complete(string, int) []bot.Suggestion { panic("boom") }
+func (panicCompleter) Choices(bot.Completion, string, int) []bot.Choice { panic("boom") }
 
 // TestSlowAnswersAreDeferred: a command that cannot answer in time is
 // acknowledged with a deferral (type 5) and its answer then replaces the

@@ -1,10 +1,8 @@
-package discord
+package bot
 
 import (
 	"slices"
 	"strings"
-
-	"github.com/industrybot/industrybot/bot"
 )
 
 // commonZones are suggested before anything is typed.
@@ -14,17 +12,17 @@ var commonZones = []string{
 	"Asia/Singapore", "Australia/Sydney", "America/Sao_Paulo", "America/Toronto", "UTC",
 }
 
-// Zones suggests up to n IANA time zones for what someone typed: "lond",
+// zones suggests up to n IANA time zones for what someone typed: "lond",
 // "new york", "europe/be". Zones whose city starts with it come first, then
 // zones whose name starts with it, then zones that contain it. A valid zone
 // name not in the list (a link such as "US/Eastern") comes first.
-func Zones(typed string, n int) []string {
+func zones(typed string, n int) []string {
 	q := strings.ToLower(strings.Join(strings.Fields(typed), "_"))
 	if q == "" {
 		return slices.Clone(commonZones[:min(n, len(commonZones))])
 	}
 	var out []string
-	if _, err := bot.LoadZone(strings.TrimSpace(typed)); err == nil && !slices.ContainsFunc(zoneNames, func(z string) bool { return strings.EqualFold(z, typed) }) {
+	if _, err := LoadZone(strings.TrimSpace(typed)); err == nil && !slices.ContainsFunc(zoneNames, func(z string) bool { return strings.EqualFold(z, typed) }) {
 		out = append(out, strings.TrimSpace(typed))
 	}
 	for rank := range 3 {

@@ -1,9 +1,9 @@
 // This list is the third column of the IANA tz database's zone.tab (one
 // zone per country region, named after a city people know) plus UTC.
 
-package discord
+package bot
 
-// zoneNames are the time zones /daily subscribe suggests.
+// zoneNames are the time zones /daily subscribe suggests (zone.go).
 var zoneNames = []string{
 	"Africa/Abidjan",
 	"Africa/Accra",
