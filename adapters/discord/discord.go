@@ -148,63 +148,64 @@ type firstAnswer func(ctx context.Context, r *response) error
 
 // interact answers one interaction: first through first, within the
 // deferral time, then, when the answer was deferred or is longer than one
-// message, through the interaction's webhook. A panic anywhere is logged
-// and answered with a private apology.
+// message, through the interaction's webhook. A panic anywhere, the
+// command's included, is logged and answered with a private apology: the
+// one recovery of the interaction.
 func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, first firstAnswer) {
 	a.pending.Add()
 	defer a.pending.Done()
-	log := a.log.With("interaction", i.ID, "type", i.Type.String(), "channel", i.ChannelID)
-	answered := false
-	send := func(r *response) error {
-		answered = true
-		return first(ctx, r)
-	}
+	x := &answering{a: a, ctx: ctx, i: i, first: first, log: a.log.With("interaction", i.ID, "type", i.Type.String(), "channel", i.ChannelID)}
 	defer func() {
-		p := recover()
-		if p == nil {
-			return
+		if p := recover(); p != nil {
+			x.log.Error("answering an interaction panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			x.apologize()
 		}
-		log.Error("answering an interaction panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-		msg := render(bot.Failure())[0]
-		func() {
-			defer func() { _ = recover() }()
-			var err error
-			switch {
-			case !answered && i.Type == discordgo.InteractionApplicationCommandAutocomplete:
-				err = send(&response{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: choicesData{[]*discordgo.ApplicationCommandOptionChoice{}}})
-			case !answered:
-				err = send(&response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: msg.data()})
-			default:
-				err = a.followup(ctx, i, msg)
-			}
-			if err != nil {
-				log.Warn("sending the apology failed", "err", err)
-			}
-		}()
 	}()
 
 	switch i.Type {
 	case discordgo.InteractionPing:
-		if err := send(&response{Type: discordgo.InteractionResponsePong}); err != nil {
-			log.Warn("answering a ping failed", "err", err)
+		if err := x.send(&response{Type: discordgo.InteractionResponsePong}); err != nil {
+			x.log.Warn("answering a ping failed", "err", err)
 		}
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		r := &response{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: choicesData{a.autocomplete(i)}}
-		if err := send(r); err != nil {
-			log.Warn("answering an autocomplete failed", "err", err)
+		if err := x.send(r); err != nil {
+			x.log.Warn("answering an autocomplete failed", "err", err)
 		}
 	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent:
 		req, bad := request(i)
 		if bad != nil {
-			a.deliver(ctx, log, i, send, render(*bad), false)
+			x.deliver(render(*bad))
 			return
 		}
-		log = log.With("command", req.Command)
-		a.answer(ctx, log, i, req, send)
+		x.log = x.log.With("command", req.Command)
+		x.answer(req)
 	default:
 		r := bot.Reply{Private: true, Error: "industrybot does not handle this kind of interaction. Try /help."}
-		a.deliver(ctx, log, i, send, render(r), false)
+		x.deliver(render(r))
 	}
+}
+
+// answering is one interaction being answered, and what of its answer has
+// gone to Discord.
+type answering struct {
+	a     *Adapter
+	ctx   context.Context
+	log   *slog.Logger
+	i     *discordgo.Interaction
+	first firstAnswer
+	// sent is the first answer once sent, a deferral or the answer itself.
+	// A deferral is sent from a timer's goroutine, and slowpath.Run returns
+	// only once it is done.
+	sent *response
+	// delivering is set once the answer itself is on its way.
+	delivering bool
+}
+
+// send sends the first answer.
+func (x *answering) send(r *response) error {
+	x.sent = r
+	return x.first(x.ctx, r)
 }
 
 // answer runs the command on this goroutine. When it is slow, a timer
@@ -212,66 +213,77 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, first 
 // and the answer follows through the webhook. The command gets
 // handleTimeout through its context; the store and the platforms' APIs
 // heed it, and answer waits for the command to return.
-func (a *Adapter) answer(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, req bot.Request, send func(*response) error) {
-	hctx, cancel := context.WithTimeout(ctx, a.handleTimeout)
+func (x *answering) answer(req bot.Request) {
+	a := x.a
+	hctx, cancel := context.WithTimeout(x.ctx, a.handleTimeout)
 	defer cancel()
 	var deferErr error
-	r, deferred := slowpath.Run(a.deferAfter, func() bot.Reply { return a.handle(hctx, log, req) }, func() {
-		deferErr = send(&response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, more: true})
+	r, deferred := slowpath.Run(a.deferAfter, func() bot.Reply { return a.h.Handle(hctx, req) }, func() {
+		deferErr = x.send(&response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, more: true})
 	})
 	if deferred {
 		if deferErr != nil {
-			log.Warn("deferring a slow answer failed; the user sees “This interaction failed”", "err", deferErr)
+			x.log.Warn("deferring a slow answer failed; the user sees “This interaction failed”", "err", deferErr)
 			return
 		}
-		log.Info("answer deferred: the command is slow", "after", a.deferAfter)
+		x.log.Info("answer deferred: the command is slow", "after", a.deferAfter)
 	}
 	if hctx.Err() != nil {
-		log.Warn("the command ran past its time", "timeout", a.handleTimeout)
+		x.log.Warn("the command ran past its time", "timeout", a.handleTimeout)
 	}
-	a.deliver(ctx, log, i, send, render(r), deferred)
-}
-
-// handle runs the command; a panic is logged and answered with an apology.
-func (a *Adapter) handle(ctx context.Context, log *slog.Logger, req bot.Request) (r bot.Reply) {
-	defer func() {
-		if p := recover(); p != nil {
-			log.Error("command panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			r = bot.Failure()
-		}
-	}()
-	return a.h.Handle(ctx, req)
+	x.deliver(render(r))
 }
 
 // deliver sends rendered messages: the first as the interaction's answer
 // (or, after a deferral, in place of the "thinking…" message), the rest as
 // follow-ups.
-func (a *Adapter) deliver(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, send func(*response) error, msgs []message, deferred bool) {
+func (x *answering) deliver(msgs []message) {
+	x.delivering = true
+	a, ctx, log := x.a, x.ctx, x.log
 	rest := msgs[1:]
 	switch {
-	case !deferred:
-		if err := send(&response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: msgs[0].data(), more: len(rest) > 0}); err != nil {
+	case x.sent == nil:
+		if err := x.send(&response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: msgs[0].data(), more: len(rest) > 0}); err != nil {
 			log.Warn("answering an interaction failed", "err", err)
 			return
 		}
 	case msgs[0].Ephemeral:
 		// The deferral was public; a private answer replaces it with an
 		// ephemeral follow-up.
-		if err := a.deleteOriginal(ctx, i); err != nil {
+		if err := a.deleteOriginal(ctx, x.i); err != nil {
 			log.Warn("removing the “thinking…” message failed", "err", err)
 		}
 		rest = msgs
 	default:
-		if err := a.editOriginal(ctx, i, msgs[0]); err != nil {
+		if err := a.editOriginal(ctx, x.i, msgs[0]); err != nil {
 			log.Warn("sending a deferred answer failed", "err", err)
 			return
 		}
 	}
 	for _, m := range rest {
-		if err := a.followup(ctx, i, m); err != nil {
+		if err := a.followup(ctx, x.i, m); err != nil {
 			log.Warn("sending the rest of an answer failed", "err", err)
 			return
 		}
+	}
+}
+
+// apologize answers with bot.Failure after a panic: as the answer, when
+// none has been sent (no choices, for an autocomplete), or in the
+// deferral's place; or as a follow-up to what went.
+func (x *answering) apologize() {
+	sorry := render(bot.Failure())
+	var err error
+	switch {
+	case x.sent == nil && x.i.Type == discordgo.InteractionApplicationCommandAutocomplete:
+		err = x.send(&response{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: choicesData{[]*discordgo.ApplicationCommandOptionChoice{}}})
+	case x.sent == nil, !x.delivering:
+		x.deliver(sorry)
+	default:
+		err = x.a.followup(x.ctx, x.i, sorry[0])
+	}
+	if err != nil {
+		x.log.Warn("sending the apology failed", "err", err)
 	}
 }
 

@@ -140,6 +140,46 @@ func TestPanicsAreAnsweredPrivately(t *testing.T) {
 	}
 }
 
+// slowPanicHandler panics once released: a command that fails after its
+// answer was deferred.
+type slowPanicHandler struct{ release chan struct{} }
+
+func (h slowPanicHandler) Handle(context.Context, bot.Request) bot.Reply {
+	<-h.release
+	panic("boom")
+}
+
+// TestPanicAfterDeferralIsAnsweredPrivately: a command that panics after
+// its answer was deferred has the "thinking…" message removed and the
+// apology sent privately in its place.
+func TestPanicAfterDeferralIsAnsweredPrivately(t *testing.T) {
+	t.Parallel()
+	h := slowPanicHandler{release: make(chan struct{})}
+	for _, x := range transports(t, harnessConfig{handler: h, deferAfter: 1}) {
+		t.Run(x.name, func(t *testing.T) {
+			f := x.tr.fake()
+			i := f.Command((&channels{}).next(testGuild), "random")
+			if first := decode(t, x.tr.ask(t, i)); first.Type != int(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
+				t.Fatalf("first answer = %+v, want a deferral (type 5)", first)
+			}
+			h.release <- struct{}{}
+			var l discordtest.InteractionLog
+			err := f.Wait(waitCtx(t), func() bool {
+				l = f.Interaction(i.Token)
+				return len(l.Followups) > 0
+			})
+			if err != nil {
+				t.Fatalf("no apology after the deferral: %v", err)
+			}
+			var got messageData
+			mustUnmarshal(t, l.Followups[0], &got)
+			if !l.Deleted || len(l.Edits) != 0 || got.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(got.Content, "Something went wrong") {
+				t.Errorf("log = %+v, follow-up %+v; want the deferral deleted and a private apology", l, got)
+			}
+		})
+	}
+}
+
 func TestAutocompletePanicAnswersNoChoices(t *testing.T) {
 	t.Parallel()
 	h := startHTTP(t, harnessConfig{})
