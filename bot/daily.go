@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The actions of /daily and their options.
@@ -136,8 +137,9 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 			return b.dailyFailed(err)
 		}
 		loc, _ := s.zone(sub.Timezone)
-		r := private("Daily pick on: %s at %s %s. The first is due %s (%s).%s",
-			sub.Days.Phrase(), sub.Time, sub.Timezone, next.In(loc).Format(localFormat), next.UTC().Format(utcFormat), extras(sub))
+		r := Reply{Private: true}
+		r.Text = fmt.Sprintf("Daily pick on: %s at %s %s. The first is due %s.%s",
+			sub.Days.Phrase(), sub.Time, sub.Timezone, r.Stamp(next.In(loc)), extras(sub))
 		if !s.canPost(ch.Platform) {
 			r.Text += " But " + s.cannotPost(ch.Platform)
 		}
@@ -159,7 +161,9 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 		sub, _ := s.store.GetSubscription(ctx, ch)
 		loc, _ := s.zone(sub.Timezone)
 		_, next, _ := s.NextDue(ctx, sub, now)
-		return private("Skipping the pick of %s, due %s. The next is due %s.", date, due.In(loc).Format(localFormat), next.In(loc).Format(localFormat))
+		r := Reply{Private: true}
+		r.Text = fmt.Sprintf("Skipping the pick of %s, due %s. The next is due %s.", date, r.Stamp(due.In(loc)), r.Stamp(next.In(loc)))
+		return r
 	}
 	st, err := s.Status(ctx, ch)
 	if errors.Is(err, ErrNotFound) {
@@ -167,7 +171,9 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 	} else if err != nil {
 		return b.dailyFailed(err)
 	}
-	return Reply{Private: true, Text: st.String()}
+	r := Reply{Private: true}
+	r.Text = st.text(r.Stamp)
+	return r
 }
 
 // extras says what a subscription does beyond posting: " Each post opens a
@@ -188,8 +194,12 @@ func (b *Bot) dailyFailed(err error) Reply {
 	return Failure()
 }
 
-// String renders a status for /daily status and `industrybot daily status`.
-func (st Status) String() string {
+// String renders a status for `industrybot daily status`, its times as
+// PlainTime writes them.
+func (st Status) String() string { return st.text(PlainTime) }
+
+// text renders a status for /daily status, its times written by stamp.
+func (st Status) text(stamp func(time.Time) string) string {
 	sub := st.Subscription
 	var b strings.Builder
 	how := "set in chat"
@@ -203,7 +213,7 @@ func (st Status) String() string {
 	case !st.CanPost:
 		fmt.Fprintf(&b, "Problem: %s\n", st.Unavailable)
 	default:
-		next := "Next: " + st.Next.In(st.Zone).Format(localFormat) + " (" + st.Next.UTC().Format(utcFormat) + ")"
+		next := "Next: " + stamp(st.Next.In(st.Zone))
 		if st.NextPick != nil {
 			next += ": " + st.NextPick.Title
 		}
@@ -214,10 +224,14 @@ func (st Status) String() string {
 		if st.LastTitle != nil {
 			title = st.LastTitle.Title
 		}
-		line := fmt.Sprintf("Last: %s, %s: %s", l.Date, title, l.State)
+		when := l.Date
+		if !l.Due.IsZero() {
+			when = stamp(l.Due.In(st.Zone))
+		}
+		line := fmt.Sprintf("Last: %s, %s: %s", when, title, l.State)
 		switch l.State {
 		case PostSkipped:
-			line = fmt.Sprintf("Last: %s: skipped", l.Date)
+			line = fmt.Sprintf("Last: %s: skipped", when)
 		case PostUnknown:
 			line += ": it may or may not be in the channel; the platform's answer was lost and the bot could not look for it, so it did not send it again"
 		case PostSending:

@@ -32,21 +32,21 @@ func TestDailyCommand(t *testing.T) {
 	if got := say(true, bot.Console, "subscribe"); !strings.Contains(got.Error, "Discord and Slack") {
 		t.Errorf("console: %+v", got)
 	}
-	if got := say(true, bot.Slack, "status"); !strings.Contains(got.Text, "no daily pick") {
+	if got := say(true, bot.Slack, "status"); !strings.Contains(got.PlainText(), "no daily pick") {
 		t.Errorf("status before subscribing: %+v", got)
 	}
 	got := say(true, bot.Slack, "subscribe 18:30 America/New_York")
-	if !got.Private || !strings.Contains(got.Text, "every day at 18:30 America/New_York") || !strings.Contains(got.Text, "Thu 26 Nov 2026 18:30 EST") || !strings.Contains(got.Text, "Thu 26 Nov 23:30 UTC") {
+	if !got.Private || !strings.Contains(got.PlainText(), "every day at 18:30 America/New_York") || !strings.Contains(got.PlainText(), "Thu 26 Nov 2026 18:30 EST") || !strings.Contains(got.PlainText(), "Thu 26 Nov 23:30 UTC") {
 		t.Errorf("subscribe: %+v", got)
 	}
 	got = say(true, bot.Slack, "status")
 	for _, want := range []string{"every day at 18:30 America/New_York (set in chat)", "Next: Thu 26 Nov 2026 18:30 EST (Thu 26 Nov 23:30 UTC): ", "Rotation: 0 of 12 dealt in shuffle 1."} {
-		if !strings.Contains(got.Text, want) {
-			t.Errorf("status lacks %q:\n%s", want, got.Text)
+		if !strings.Contains(got.PlainText(), want) {
+			t.Errorf("status lacks %q:\n%s", want, got.PlainText())
 		}
 	}
 	got = say(true, bot.Slack, "skip")
-	if !strings.Contains(got.Text, "Skipping the pick of 2026-11-26") || !strings.Contains(got.Text, "next is due Fri 27 Nov 2026 18:30 EST") {
+	if !strings.Contains(got.PlainText(), "Skipping the pick of 2026-11-26") || !strings.Contains(got.PlainText(), "next is due Fri 27 Nov 2026 18:30 EST") {
 		t.Errorf("skip: %+v", got)
 	}
 	r.at(utc("2026-11-26 23:31"))
@@ -59,13 +59,13 @@ func TestDailyCommand(t *testing.T) {
 	}
 	r.clock.set(utc("2026-11-28 00:00"))
 	got = say(true, bot.Slack, "status")
-	if !strings.Contains(got.Text, "Last: 2026-11-27, ") || !strings.Contains(got.Text, ": sent.") || !strings.Contains(got.Text, "Rotation: 1 of 12") {
-		t.Errorf("status after a post:\n%s", got.Text)
+	if !strings.Contains(got.PlainText(), "Last: Fri 27 Nov 2026 ") || !strings.Contains(got.PlainText(), ": sent.") || !strings.Contains(got.PlainText(), "Rotation: 1 of 12") {
+		t.Errorf("status after a post:\n%s", got.PlainText())
 	}
-	if got := say(true, bot.Slack, "unsubscribe"); !strings.Contains(got.Text, "off") {
+	if got := say(true, bot.Slack, "unsubscribe"); !strings.Contains(got.PlainText(), "off") {
 		t.Errorf("unsubscribe: %+v", got)
 	}
-	if got := say(true, bot.Slack, "unsubscribe"); !strings.Contains(got.Text, "no daily pick") {
+	if got := say(true, bot.Slack, "unsubscribe"); !strings.Contains(got.PlainText(), "no daily pick") {
 		t.Errorf("unsubscribe twice: %+v", got)
 	}
 	r.at(utc("2026-11-28 23:30"))
@@ -137,11 +137,11 @@ func TestDailyWithoutAPoster(t *testing.T) {
 	sched := bot.NewScheduler(r.cfg)
 	b := bot.New(bot.Config{Engine: bottest.Engine(t), Memory: r.store, Daily: sched})
 	req := bot.Request{Platform: bot.Discord, Channel: "42", User: bot.User{Admin: true}, Command: "daily", Options: map[string]string{"action": "subscribe"}}
-	if got := b.Handle(context.Background(), req); !strings.Contains(got.Text, "must set discord.token") {
-		t.Errorf("subscribe: %q", got.Text)
+	if got := b.Handle(context.Background(), req); !strings.Contains(got.PlainText(), "must set discord.token") {
+		t.Errorf("subscribe: %q", got.PlainText())
 	}
 	req.Options["action"] = "status"
-	if got := b.Handle(context.Background(), req); !strings.Contains(got.Text, "Problem: this bot cannot post to Discord yet") {
-		t.Errorf("status: %q", got.Text)
+	if got := b.Handle(context.Background(), req); !strings.Contains(got.PlainText(), "Problem: this bot cannot post to Discord yet") {
+		t.Errorf("status: %q", got.PlainText())
 	}
 }

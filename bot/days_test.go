@@ -141,9 +141,9 @@ func TestDailySubscribeDays(t *testing.T) {
 		return b.Handle(context.Background(), bot.Request{Platform: bot.Slack, Channel: "C1", User: bot.User{ID: "U1", Admin: true}, Command: bot.CmdDaily, Text: text})
 	}
 	got := say("subscribe 18:30 Europe/London fri thread <!subteam^S0123|@film-club>")
-	if got.Error != "" || !strings.Contains(got.Text, "on Fridays at 18:30 Europe/London") || !strings.Contains(got.Text, "Fri 27 Nov 2026 18:30 GMT") ||
-		!strings.Contains(got.Text, "thread") || !strings.Contains(got.Text, "mentions") {
-		t.Errorf("subscribe: %q %q", got.Error, got.Text)
+	if got.Error != "" || !strings.Contains(got.PlainText(), "on Fridays at 18:30 Europe/London") || !strings.Contains(got.PlainText(), "Fri 27 Nov 2026 18:30 GMT") ||
+		!strings.Contains(got.PlainText(), "thread") || !strings.Contains(got.PlainText(), "mentions") {
+		t.Errorf("subscribe: %q %q", got.Error, got.PlainText())
 	}
 	sub, err := r.store.GetSubscription(context.Background(), slackC1)
 	if err != nil || sub.Days != 1<<time.Friday || !sub.Thread || sub.Mention != "S0123" {

@@ -1,5 +1,11 @@
 package bot
 
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
 // Platform names where a request came from.
 type Platform string
 
@@ -78,6 +84,9 @@ type Reply struct {
 	// Scheduled marks a post the scheduler made to a whole channel, not an
 	// answer to someone.
 	Scheduled bool
+	// Times are the times the text shows (see Stamp), in the zones they
+	// are told in.
+	Times []time.Time
 	// Thread, on a daily post, asks the poster to open a thread on it and
 	// put the pick's whole commentary there.
 	Thread bool
@@ -94,3 +103,49 @@ type HelpEntry struct {
 	Usage   string // "/why [title]"
 	Summary string
 }
+
+// Time marks: a reply's text holds its times as marks that each renderer
+// writes its own way, so a platform can show every reader a time in their
+// own zone. A mark is stampOpen, the time's index in Times, stampClose:
+// characters from Unicode's private use area, which no escaping touches.
+const (
+	stampOpen  = '\uE000'
+	stampClose = '\uE001'
+)
+
+// Stamp adds t to the reply's times and returns the mark that stands for
+// it in the text.
+func (r *Reply) Stamp(t time.Time) string {
+	r.Times = append(r.Times, t)
+	return string(stampOpen) + strconv.Itoa(len(r.Times)-1) + string(stampClose)
+}
+
+// WriteTimes replaces the time marks in s, one of the reply's texts, with
+// what write makes of each time: a platform's timestamp markup, or
+// PlainTime. A mark with no time is dropped.
+func (r Reply) WriteTimes(s string, write func(time.Time) string) string {
+	if !strings.ContainsRune(s, stampOpen) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexRune(s, stampOpen)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i+len(string(stampOpen)):]
+		j := strings.IndexRune(s, stampClose)
+		if j < 0 {
+			return b.String()
+		}
+		if n, err := strconv.Atoi(s[:j]); err == nil && n >= 0 && n < len(r.Times) {
+			b.WriteString(write(r.Times[n]))
+		}
+		s = s[j+len(string(stampClose)):]
+	}
+}
+
+// PlainText is the reply's lead text with its times written by PlainTime.
+func (r Reply) PlainText() string { return r.WriteTimes(r.Text, PlainTime) }

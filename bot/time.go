@@ -36,6 +36,17 @@ const (
 	utcFormat   = "Mon 2 Jan 15:04 UTC"
 )
 
+// PlainTime writes a time for text that every reader sees alike: its local
+// time in its own zone and, outside UTC, the UTC time, "Fri 27 Nov 2026
+// 18:30 EST (Fri 27 Nov 23:30 UTC)". Platforms that show each reader a
+// time in their own zone use their own markup instead (Reply.Stamp).
+func PlainTime(t time.Time) string {
+	if t.Location() == time.UTC {
+		return t.Format(localFormat)
+	}
+	return t.Format(localFormat) + " (" + t.UTC().Format(utcFormat) + ")"
+}
+
 // DateLayout is how local dates are written in the store.
 const DateLayout = "2006-01-02"
 
