@@ -9,6 +9,7 @@ import (
 
 	industrybot "github.com/industrybot/industrybot"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // TestCatalogMatchesItsSchema keeps recommendations.schema.json honest: the
@@ -57,10 +58,7 @@ func TestKnowledgeMatchesItsSchema(t *testing.T) {
 	if err := validate(industrybot.KnowledgeJSON()); err != nil {
 		t.Fatalf("the built-in knowledge does not match its schema: %v", err)
 	}
-	cat, err := bot.ParseCatalog(industrybot.CatalogJSON())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := bottest.Catalog(t)
 	k, err := bot.ParseKnowledge(industrybot.KnowledgeJSON(), cat)
 	if err != nil {
 		t.Fatalf("the built-in knowledge does not load: %v", err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // bigCatalog generates a catalog of n picks in the built-in format: titles,
@@ -108,7 +109,7 @@ func bigEngine(b *testing.B) *bot.Engine {
 }
 
 func benchEngines(b *testing.B, run func(b *testing.B, e *bot.Engine, big bool)) {
-	b.Run("catalog=builtin", func(b *testing.B) { run(b, MustEngine(b), false) })
+	b.Run("catalog=builtin", func(b *testing.B) { run(b, bottest.Engine(b), false) })
 	b.Run("catalog=100k", func(b *testing.B) { run(b, bigEngine(b), true) })
 }
 

@@ -5,19 +5,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
-
-func MustBot(tb testing.TB, mem bot.Memory) *bot.Bot {
-	tb.Helper()
-	r := rand.New(rand.NewPCG(7, 7))
-	return bot.New(bot.Config{Engine: MustEngine(tb, bot.WithRand(r.IntN)), Memory: mem})
-}
 
 // ask sends one chat line to b from channel C1.
 func ask(t *testing.T, b bot.Handler, line string) bot.Reply {
@@ -51,7 +45,7 @@ func action(t *testing.T, r bot.Reply, label string) bot.Action {
 }
 
 func TestRecommendReply(t *testing.T) {
-	b := MustBot(t, bot.NewMemoryStore())
+	b := bottest.Bot(t)
 	r := ask(t, b, "/recommend new york")
 	if r.Private || r.Error != "" || len(r.Picks) != 3 {
 		t.Fatalf("got %+v, want three public picks", r)
@@ -85,7 +79,7 @@ func TestRecommendReply(t *testing.T) {
 }
 
 func TestAnotherRunsOutThenStartsOver(t *testing.T) {
-	b := MustBot(t, bot.NewMemoryStore())
+	b := bottest.Bot(t)
 	r := ask(t, b, "/recommend baseball")
 	if len(r.Picks) != 1 {
 		t.Fatalf("baseball: %v", titles(r.Picks))
@@ -97,7 +91,7 @@ func TestAnotherRunsOutThenStartsOver(t *testing.T) {
 }
 
 func TestWhyWithoutTitleExplainsTheLastPick(t *testing.T) {
-	b := MustBot(t, bot.NewMemoryStore())
+	b := bottest.Bot(t)
 	r := ask(t, b, "/why")
 	if !r.Private || r.Error == "" {
 		t.Errorf("nothing shown yet: got %+v, want a private error", r)
@@ -115,7 +109,7 @@ func TestWhyWithoutTitleExplainsTheLastPick(t *testing.T) {
 }
 
 func TestWhyReplies(t *testing.T) {
-	b := MustBot(t, bot.NewMemoryStore())
+	b := bottest.Bot(t)
 	r := ask(t, b, "/why heat")
 	if r.Private || r.Commentary == nil || r.Commentary.ID != "heat" || r.Attribution == "" {
 		t.Errorf("heat: %+v", r)
@@ -153,7 +147,7 @@ func TestWhyReplies(t *testing.T) {
 }
 
 func TestMissesAreNeverDeadEnds(t *testing.T) {
-	b := MustBot(t, bot.NewMemoryStore())
+	b := bottest.Bot(t)
 	r := ask(t, b, "/recommend zzzz")
 	if !r.Private || r.Error == "" || !strings.Contains(r.Text, "like Succession") {
 		t.Errorf("got %+v, want a private miss with ideas", r)
@@ -174,7 +168,7 @@ func TestMissesAreNeverDeadEnds(t *testing.T) {
 
 func TestRandomRotationPerChannel(t *testing.T) {
 	mem := bot.NewMemoryStore()
-	b := MustBot(t, mem)
+	b := bottest.Bot(t, bottest.WithMemory(mem))
 	seen := map[string]bool{}
 	for i := range 12 {
 		r := ask(t, b, "/random")
@@ -220,7 +214,7 @@ func (brokenMemory) Restart(context.Context, bot.ChannelKey) error { return erro
 
 func TestStoreFailureStillAnswersAndLogs(t *testing.T) {
 	var logs bytes.Buffer
-	b := bot.New(bot.Config{Engine: MustEngine(t), Memory: brokenMemory{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	b := bot.New(bot.Config{Engine: bottest.Engine(t), Memory: brokenMemory{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	r := ask(t, b, "/recommend raw")
 	if len(r.Picks) == 0 || r.Error != "" {
 		t.Errorf("got %+v, want picks despite the store", r)
@@ -237,7 +231,7 @@ func (panicMemory) Recent(context.Context, bot.ChannelKey, int) ([]string, error
 
 func TestPanicIsRecovered(t *testing.T) {
 	var logs bytes.Buffer
-	b := bot.New(bot.Config{Engine: MustEngine(t), Memory: panicMemory{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	b := bot.New(bot.Config{Engine: bottest.Engine(t), Memory: panicMemory{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	r := ask(t, b, "/random")
 	if !r.Private || r.Error == "" {
 		t.Errorf("got %+v, want a private apology", r)

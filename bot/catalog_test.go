@@ -10,30 +10,11 @@ import (
 
 	industrybot "github.com/industrybot/industrybot"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
-// MustCatalog returns the built-in catalog.
-func MustCatalog(tb testing.TB) *bot.Catalog {
-	tb.Helper()
-	c, err := bot.ParseCatalog(industrybot.CatalogJSON())
-	if err != nil {
-		tb.Fatalf("built-in catalog: %v", err)
-	}
-	return c
-}
-
-// MustKnowledge returns the built-in knowledge of titles outside the list.
-func MustKnowledge(tb testing.TB, c *bot.Catalog) *bot.Knowledge {
-	tb.Helper()
-	k, err := bot.ParseKnowledge(industrybot.KnowledgeJSON(), c)
-	if err != nil {
-		tb.Fatalf("built-in knowledge: %v", err)
-	}
-	return k
-}
-
 func TestBuiltinCatalogHasTheTwelvePicks(t *testing.T) {
-	c := MustCatalog(t)
+	c := bottest.Catalog(t)
 	want := []string{"Moneyball", "American Psycho", "Peep Show", "Uncut Gems", "James White", "Halt and Catch Fire",
 		"Kids", "Heat", "The Social Network", "Mad Men", "Girls", "Michael Clayton"}
 	if len(c.Picks) != len(want) {
@@ -70,7 +51,7 @@ func article(t *testing.T) string {
 // article: each paragraph appears in it word for word, and together they are
 // every paragraph between the pick's heading and the next heading.
 func TestCommentaryIsVerbatimAndComplete(t *testing.T) {
-	c := MustCatalog(t)
+	c := bottest.Catalog(t)
 	text := article(t)
 	var lines []string
 	for _, l := range strings.Split(text, "\n") {
@@ -130,7 +111,7 @@ func TestCommentaryIsVerbatimAndComplete(t *testing.T) {
 // TestFactsCorrectTheArticle checks the facts the article gets wrong are
 // right in the metadata while the quotes keep the article's words.
 func TestFactsCorrectTheArticle(t *testing.T) {
-	c := MustCatalog(t)
+	c := bottest.Catalog(t)
 	cases := []struct {
 		id    string
 		check func(*bot.Title) bool

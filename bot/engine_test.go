@@ -7,13 +7,8 @@ import (
 	"testing"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
-
-func MustEngine(tb testing.TB, opts ...bot.EngineOption) *bot.Engine {
-	tb.Helper()
-	c := MustCatalog(tb)
-	return bot.NewEngine(c, append([]bot.EngineOption{bot.WithKnowledge(MustKnowledge(tb, c))}, opts...)...)
-}
 
 func titles(picks []bot.Pick) []string {
 	out := make([]string, len(picks))
@@ -24,7 +19,7 @@ func titles(picks []bot.Pick) []string {
 }
 
 func TestRecommend(t *testing.T) {
-	e := MustEngine(t)
+	e := bottest.Engine(t)
 	tests := []struct {
 		query    string
 		kind     bot.Kind
@@ -92,8 +87,8 @@ func TestRecommend(t *testing.T) {
 }
 
 func TestRecommendLikeNeverReturnsTheTitleItself(t *testing.T) {
-	e := MustEngine(t)
-	for _, p := range MustCatalog(t).Picks {
+	e := bottest.Engine(t)
+	for _, p := range bottest.Catalog(t).Picks {
 		r := e.Recommend("like "+p.Title, "", nil)
 		if r.Like != p.Title {
 			t.Errorf("like %s: Like = %q", p.Title, r.Like)
@@ -107,7 +102,7 @@ func TestRecommendLikeNeverReturnsTheTitleItself(t *testing.T) {
 }
 
 func TestRecommendIsDeterministic(t *testing.T) {
-	e := MustEngine(t)
+	e := bottest.Engine(t)
 	first := titles(e.Recommend("new york", "", nil).Picks)
 	// Three picks share the tag: ties keep catalog order.
 	if want := []string{"American Psycho", "Uncut Gems", "James White"}; !slices.Equal(first, want) {
@@ -121,7 +116,7 @@ func TestRecommendIsDeterministic(t *testing.T) {
 }
 
 func TestRecommendExcludeAndRepeat(t *testing.T) {
-	e := MustEngine(t)
+	e := bottest.Engine(t)
 	r := e.Recommend("new york", "", []string{"american-psycho", "uncut-gems"})
 	if got := titles(r.Picks); got[0] != "James White" || slices.Contains(got, "American Psycho") {
 		t.Errorf("got %v, want James White first and no excluded pick", got)
@@ -133,7 +128,7 @@ func TestRecommendExcludeAndRepeat(t *testing.T) {
 }
 
 func TestRecommendNoMatchAndEmpty(t *testing.T) {
-	e := MustEngine(t)
+	e := bottest.Engine(t)
 	if r := e.Recommend("zzzz qqqq", "", nil); len(r.Picks) != 0 {
 		t.Errorf("nonsense matched %v", titles(r.Picks))
 	}
@@ -144,7 +139,7 @@ func TestRecommendNoMatchAndEmpty(t *testing.T) {
 }
 
 func TestWhy(t *testing.T) {
-	e := MustEngine(t)
+	e := bottest.Engine(t)
 	tests := []struct {
 		in, want string
 	}{
@@ -181,7 +176,7 @@ func TestWhy(t *testing.T) {
 }
 
 func TestWhyMentions(t *testing.T) {
-	e := MustEngine(t)
+	e := bottest.Engine(t)
 	tests := []struct{ in, mention, from string }{
 		{"Succession", "succession", ""},
 		{"euphoria", "euphoria", ""},
@@ -203,7 +198,7 @@ func TestWhyMentions(t *testing.T) {
 }
 
 func TestWhyMissSuggests(t *testing.T) {
-	e := MustEngine(t)
+	e := bottest.Engine(t)
 	tests := []struct {
 		in   string
 		want []string // suggestion ids, in order
@@ -239,7 +234,7 @@ func TestWhyMissSuggests(t *testing.T) {
 }
 
 func TestComplete(t *testing.T) {
-	e := MustEngine(t)
+	e := bottest.Engine(t)
 	got := e.Complete("", 25)
 	if len(got) != 18 || got[0].ID != "moneyball" || !got[17].Mention {
 		t.Errorf("empty: got %d choices starting %v, want the 12 picks then the 6 mentions", len(got), got[0])
@@ -267,11 +262,11 @@ func TestComplete(t *testing.T) {
 
 func TestRandomDealsEveryPickBeforeRepeating(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	e := MustEngine(t, bot.WithRand(r.IntN))
+	e := bottest.Engine(t, bot.WithRand(r.IntN))
 	for _, kind := range []bot.Kind{"", bot.Film, bot.TV} {
 		var shown []string // newest first
 		n := 0
-		for _, p := range MustCatalog(t).Picks {
+		for _, p := range bottest.Catalog(t).Picks {
 			if kind == "" || p.Kind == kind {
 				n++
 			}

@@ -10,6 +10,7 @@ import (
 
 	industrybot "github.com/industrybot/industrybot"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // FuzzParseCommand feeds the command-text parser anything a chat could
@@ -21,7 +22,7 @@ func FuzzParseCommand(f *testing.F) {
 		"/recommend see https://evil.example", "/why www.evil.example\u202e", "/recommend kind:tv\u200b bit.ly/x", "/da\x1a\nsh x"} {
 		f.Add(s)
 	}
-	b := bot.New(bot.Config{Engine: bot.NewEngine(mustCatalog(f)), Memory: bot.NewMemoryStore()})
+	b := bottest.Bot(f)
 	f.Fuzz(func(t *testing.T, line string) {
 		cmd, opts, err := bot.ParseCommand(line)
 		if err != nil {
@@ -104,13 +105,4 @@ func unsafeEcho(msg string) string {
 		return "a link: " + msg[loc[0]:loc[1]]
 	}
 	return ""
-}
-
-func mustCatalog(tb testing.TB) *bot.Catalog {
-	tb.Helper()
-	c, err := bot.ParseCatalog(industrybot.CatalogJSON())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return c
 }

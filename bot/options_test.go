@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // TestDailySubscribeOptionsAreChecked sends /daily subscribe as Discord
@@ -18,7 +19,7 @@ import (
 func TestDailySubscribeOptionsAreChecked(t *testing.T) {
 	r := newRig(t, utc("2026-11-26 12:00"), bot.NewMemoryStore())
 	var logs bytes.Buffer
-	b := bot.New(bot.Config{Engine: MustEngine(t), Memory: r.store, Daily: r.sched, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	b := bot.New(bot.Config{Engine: bottest.Engine(t), Memory: r.store, Daily: r.sched, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	tests := []struct {
 		opts map[string]string
 		want string

@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // The quality benchmark: labelled queries with graded relevance, written
@@ -203,9 +204,9 @@ const (
 
 func TestQuality(t *testing.T) {
 	set := loadQualitySet(t)
-	c := MustCatalog(t)
+	c := bottest.Catalog(t)
 	// A seeded source, so free picks are the same on every run.
-	engine := evaluate(set, engineAnswer(MustEngine(t, bot.WithRand(rand.New(rand.NewPCG(1, 2)).IntN))))
+	engine := evaluate(set, engineAnswer(bottest.Engine(t, bot.WithRand(rand.New(rand.NewPCG(1, 2)).IntN))))
 	bm := evaluate(set, bm25Answer(newBM25(c)))
 
 	var cats []string
@@ -254,7 +255,7 @@ func TestQuality(t *testing.T) {
 // pick or mention meant, or none ("did you mean…") where none is meant.
 func TestQualityWhy(t *testing.T) {
 	set := loadQualitySet(t)
-	e := MustEngine(t)
+	e := bottest.Engine(t)
 	right := 0
 	for _, w := range set.Why {
 		a := e.Why(w.Q)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // fakeClock is virtual time: Sleep moves it forward at once and records how
@@ -153,7 +154,7 @@ func newRig(t *testing.T, start time.Time, store bot.Store) *rig {
 	clock := &fakeClock{now: start}
 	r := &rig{t: t, clock: clock, store: store, poster: &fakePoster{clock: clock}, logs: &bytes.Buffer{}}
 	r.cfg = bot.SchedulerConfig{
-		Store: store, Catalog: MustEngine(t).Catalog(), Clock: clock, Owner: "host-a",
+		Store: store, Catalog: bottest.Catalog(t), Clock: clock, Owner: "host-a",
 		Posters: map[bot.Platform]bot.Poster{bot.Slack: r.poster, bot.Discord: r.poster},
 		Logger:  slog.New(slog.NewTextHandler(syncWriter{mu: &sync.Mutex{}, w: r.logs}, nil)),
 		CatchUp: 2 * time.Hour,
@@ -469,7 +470,7 @@ func TestDeckDealsEveryPickThenReshuffles(t *testing.T) {
 		t.Errorf("preview %v\n  posts %v", want, got[:24])
 	}
 	// Another channel deals another order.
-	other := bot.Shuffle(MustCatalog(t), bot.ChannelKey{Platform: bot.Slack, Channel: "C2"}, 0, "")
+	other := bot.Shuffle(bottest.Catalog(t), bot.ChannelKey{Platform: bot.Slack, Channel: "C2"}, 0, "")
 	if slices.Equal(other, got[:12]) {
 		t.Error("two channels deal the same order")
 	}
@@ -477,7 +478,7 @@ func TestDeckDealsEveryPickThenReshuffles(t *testing.T) {
 
 // TestShuffleNeverStartsWithLast runs the constraint over many seeds.
 func TestShuffleNeverStartsWithLast(t *testing.T) {
-	cat := MustCatalog(t)
+	cat := bottest.Catalog(t)
 	for i := range 500 {
 		ch := bot.ChannelKey{Platform: bot.Discord, Channel: fmt.Sprint(i)}
 		first := bot.Shuffle(cat, ch, 1, "heat")

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 func TestClip(t *testing.T) {
@@ -28,7 +29,7 @@ func TestClip(t *testing.T) {
 }
 
 func TestSplitKeepsWordsWhole(t *testing.T) {
-	c := MustCatalog(t)
+	c := bottest.Catalog(t)
 	for _, p := range c.Picks {
 		text := strings.Join(p.Commentary, " ")
 		for _, max := range []int{60, 200, 1024} {

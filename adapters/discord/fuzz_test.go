@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	industrybot "github.com/industrybot/industrybot"
 	"github.com/industrybot/industrybot/adapters/discord/discordtest"
-	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // FuzzInteraction sends the HTTP interactions route arbitrary bodies,
@@ -35,13 +33,7 @@ func FuzzInteraction(f *testing.F) {
 	f.Add([]byte(`{`), int64(0), false)
 	f.Add([]byte(`{"type":2,"id":"6","token":"t","channel_id":"5","user":{"id":"7"},"data":{"name":"recommend","options":[{"name":"query","type":3,"value":"tense https://evil.example <@1>"}]}}`), int64(0), true)
 	f.Add([]byte(`{"type":2,"id":"7","token":"t","channel_id":"5","user":{"id":"7"},"data":{"name":"why","options":[{"name":"title","type":3,"value":"www.evil.example\u202e"},{"name":"x","type":5,"value":true}]}}`), int64(0), true)
-	cat, err := bot.ParseCatalog(industrybot.CatalogJSON())
-	if err != nil {
-		f.Fatal(err)
-	}
-	r := rand.New(rand.NewPCG(1, 2))
-	engine := bot.NewEngine(cat, bot.WithRand(r.IntN))
-	b := bot.New(bot.Config{Engine: engine, Memory: bot.NewMemoryStore()})
+	b := bottest.Bot(f)
 	sess, err := NewSession(SessionConfig{APIURL: "http://127.0.0.1:1"})
 	if err != nil {
 		f.Fatal(err)
@@ -50,7 +42,7 @@ func FuzzInteraction(f *testing.F) {
 	now := time.Unix(1_700_000_000, 0)
 	f.Fuzz(func(t *testing.T, body []byte, skew int64, sign bool) {
 		var errs errorLog
-		a, err := New(Config{Handler: b, Titles: engine, REST: sess, Now: func() time.Time { return now }, Logger: slog.New(&errs)})
+		a, err := New(Config{Handler: b, Titles: b.Engine(), REST: sess, Now: func() time.Time { return now }, Logger: slog.New(&errs)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,9 +16,9 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	industrybot "github.com/industrybot/industrybot"
 	"github.com/industrybot/industrybot/adapters/discord/discordtest"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 	"github.com/industrybot/industrybot/bot/convtest"
 )
 
@@ -35,23 +35,6 @@ func waitCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	t.Cleanup(cancel)
 	return ctx
-}
-
-// MustEngine returns an engine on the built-in catalog whose random draws
-// always take the first candidate, so answers are the same every run.
-func MustEngine(tb testing.TB) *bot.Engine {
-	tb.Helper()
-	cat, err := bot.ParseCatalog(industrybot.CatalogJSON())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return bot.NewEngine(cat, bot.WithRand(func(int) int { return 0 }))
-}
-
-// MustBot returns the core on MustEngine with an in-memory store.
-func MustBot(tb testing.TB) *bot.Bot {
-	tb.Helper()
-	return bot.New(bot.Config{Engine: MustEngine(tb), Memory: bot.NewMemoryStore()})
 }
 
 // logBuffer collects log output, to check what is (never) logged.
@@ -92,13 +75,17 @@ func (hc harnessConfig) adapter(t *testing.T, rest *discordgo.Session) *Adapter 
 	t.Helper()
 	h := hc.handler
 	if h == nil {
-		h = MustBot(t)
+		h = bottest.Bot(t)
 	}
 	log := slog.New(slog.DiscardHandler)
 	if hc.logs != nil {
 		log = slog.New(slog.NewTextHandler(hc.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	a, err := New(Config{Handler: h, Titles: MustEngine(t), REST: rest, Logger: log, DeferAfter: hc.deferAfter})
+	// Completions come from the catalog alone, as testdata/answers holds
+	// them: with the knowledge, titles outside the list ("Peaky Blinders"
+	// for "pe") would join them.
+	titles := bottest.Engine(t, bot.WithKnowledge(nil))
+	a, err := New(Config{Handler: h, Titles: titles, REST: rest, Logger: log, DeferAfter: hc.deferAfter})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/industrybot/industrybot/adapters/discord/discordtest"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 	"github.com/industrybot/industrybot/bot/convtest"
 )
 
@@ -165,7 +166,7 @@ func TestLongCommentary(t *testing.T) {
 func TestRenderLimits(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("word ", 2000)
-	heat := MustEngine(t).Catalog().Pick("heat")
+	heat := bottest.Catalog(t).Pick("heat")
 	var many []bot.Action
 	for i := range 40 {
 		many = append(many, bot.Action{Label: fmt.Sprintf("Why %d %s?", i, long), Command: bot.CmdWhy, Arg: fmt.Sprintf("title-%d", i)})
@@ -277,7 +278,7 @@ func TestLongAnswerContinuesInFollowups(t *testing.T) {
 // Discord would show: none of it survives.
 func TestEchoIsNoLink(t *testing.T) {
 	t.Parallel()
-	b := MustBot(t)
+	b := bottest.Bot(t)
 	tests := []struct {
 		name, query, want string
 	}{

@@ -10,6 +10,7 @@ import (
 
 	"github.com/industrybot/industrybot/adapters/discord/discordtest"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // slowHandler answers only when released: a command slower than
@@ -41,7 +42,7 @@ func (panicCompleter) Choices(bot.Completion, string, int) []bot.Choice { panic(
 // follow-up instead, since a deferral's visibility cannot change.
 func TestSlowAnswersAreDeferred(t *testing.T) {
 	t.Parallel()
-	public := bot.Reply{Text: "A random pick", Picks: []bot.Pick{{Title: MustEngine(t).Catalog().Pick("heat"), Excerpt: "…"}}, Attribution: "them"}
+	public := bot.Reply{Text: "A random pick", Picks: []bot.Pick{{Title: bottest.Catalog(t).Pick("heat"), Excerpt: "…"}}, Attribution: "them"}
 	private := bot.Reply{Private: true, Error: "No."}
 	for _, tc := range []struct {
 		name  string

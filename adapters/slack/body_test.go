@@ -11,6 +11,7 @@ import (
 
 	"github.com/industrybot/industrybot/adapters/slack"
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // TestHTTPChecksHeadersBeforeTheBody sends requests whose signature
@@ -18,7 +19,7 @@ import (
 // gets 401 and no detail without a byte of its body read. A body that says
 // it is too long for its route is refused unread too.
 func TestHTTPChecksHeadersBeforeTheBody(t *testing.T) {
-	r := newHTTPRig(t, MustBot(t))
+	r := newHTTPRig(t, bottest.Bot(t))
 	ts := strconv.FormatInt(testNow.Unix(), 10)
 	goodSig := slacktest.Sign(testSecret, ts, []byte("x"))
 	header := func(ts, sig string) http.Header {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/industrybot/industrybot/adapters/slack"
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // offline is an HTTP client that reaches nothing: a fuzzed response_url
@@ -44,7 +45,7 @@ func FuzzHTTPRequest(f *testing.F) {
 	f.Add(true, []byte(`payload={"type":"block_actions","actions":[{"value":"ib1:why::heat"}],"channel":{"id":"C1"},"user":{"id":"U1"}}`), int64(0), true)
 	f.Add(true, []byte(`payload={"type":"block_actions","actions":[{"value":"ib1:recommend:tv:talky"}],"message":{"blocks":[{"type":"section","block_id":"daily-lead"}]}}`), int64(10), true)
 	f.Add(true, []byte("payload=%7B"), int64(0), false)
-	b := MustBot(f)
+	b := bottest.Bot(f)
 	f.Fuzz(func(t *testing.T, interaction bool, body []byte, skew int64, sign bool) {
 		a, err := slack.New(slack.Config{Handler: b, Mode: slack.ModeHTTP, SigningSecret: testSecret, HTTPClient: offline,
 			APIURL: "http://127.0.0.1:1/api/", Now: func() time.Time { return testNow }})
@@ -137,7 +138,7 @@ func FuzzInteractionPayload(f *testing.F) {
 	} {
 		f.Add([]byte(p))
 	}
-	b := MustBot(f)
+	b := bottest.Bot(f)
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		rec := &recorder{}
 		a, err := slack.New(slack.Config{Handler: b, Mode: slack.ModeHTTP, SigningSecret: testSecret, HTTPClient: &http.Client{Transport: rec},

@@ -3,7 +3,6 @@ package slack_test
 import (
 	"context"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,7 +13,6 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	industrybot "github.com/industrybot/industrybot"
 	"github.com/industrybot/industrybot/adapters/slack"
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
 	"github.com/industrybot/industrybot/bot"
@@ -25,18 +23,6 @@ import (
 var testNow = time.Unix(1_700_000_000, 0)
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
-
-// MustBot returns a bot on the built-in catalog with a seeded random
-// source, so answers are stable.
-func MustBot(tb testing.TB) *bot.Bot {
-	tb.Helper()
-	c, err := bot.ParseCatalog(industrybot.CatalogJSON())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r := rand.New(rand.NewPCG(1, 1))
-	return bot.New(bot.Config{Engine: bot.NewEngine(c, bot.WithRand(r.IntN)), Memory: bot.NewMemoryStore()})
-}
 
 // testCtx is a context that ends with the test, or after 20 seconds: a
 // wait for something that never comes fails instead of hanging.

@@ -12,17 +12,17 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	industrybot "github.com/industrybot/industrybot"
 	"github.com/industrybot/industrybot/adapters/slack"
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 	"github.com/industrybot/industrybot/bot/convtest"
 )
 
 // TestHTTPRequests sends the requests an endpoint on the internet gets,
 // good and bad, to both routes.
 func TestHTTPRequests(t *testing.T) {
-	r := newHTTPRig(t, MustBot(t))
+	r := newHTTPRig(t, bottest.Bot(t))
 	command := []byte(slacktest.CommandForm(slashCommand("/why heat")).Encode())
 	press := []byte(slacktest.InteractionForm(slacktest.BlockActionsPayload(slacktest.Press{Channel: "C1", User: "U1", Button: slacktest.Button{Value: "not-ours"}})).Encode())
 	ts := strconv.FormatInt(testNow.Unix(), 10)
@@ -82,14 +82,14 @@ func TestHTTPRequests(t *testing.T) {
 // TestHTTPConversation plays the core's script through signed HTTP slash
 // commands: the same content as the core's own answers.
 func TestHTTPConversation(t *testing.T) {
-	r := newHTTPRig(t, MustBot(t))
+	r := newHTTPRig(t, bottest.Bot(t))
 	convtest.Run(t, func(t *testing.T, line string) convtest.Content {
 		return content(r.command(t, line))
 	})
 }
 
 func TestHTTPAnswer(t *testing.T) {
-	r := newHTTPRig(t, MustBot(t))
+	r := newHTTPRig(t, bottest.Bot(t))
 	t.Run("public pick", func(t *testing.T) {
 		ans := r.command(t, "/random tv")
 		if ans.ResponseType != slack.InChannel {
@@ -181,7 +181,7 @@ func TestHTTPSlowAnswerFreesTheConnection(t *testing.T) {
 // TestHTTPButtons presses Another and Why? on a /random answer, and a
 // suggestion of a private miss.
 func TestHTTPButtons(t *testing.T) {
-	r := newHTTPRig(t, MustBot(t))
+	r := newHTTPRig(t, bottest.Bot(t))
 	testButtons(t, r.fake, r.a, func(t *testing.T, line string) slacktest.Response { return r.command(t, line) },
 		func(t *testing.T, p slacktest.Press) {
 			form := slacktest.InteractionForm(slacktest.BlockActionsPayload(p))
@@ -254,7 +254,7 @@ func testButtons(t *testing.T, fake *slacktest.Server, a *slack.Adapter, say fun
 }
 
 func TestHTTPModeNeedsSecret(t *testing.T) {
-	_, err := slack.New(slack.Config{Handler: MustBot(t), Mode: slack.ModeHTTP})
+	_, err := slack.New(slack.Config{Handler: bottest.Bot(t), Mode: slack.ModeHTTP})
 	if err == nil || !strings.Contains(err.Error(), "slack.signing_secret") {
 		t.Errorf("got %v, want an error naming slack.signing_secret", err)
 	}
@@ -263,7 +263,7 @@ func TestHTTPModeNeedsSecret(t *testing.T) {
 // TestFollowUpRateLimited: a 429 from a response URL is waited out for its
 // Retry-After, then the answer is sent again.
 func TestFollowUpRateLimited(t *testing.T) {
-	r := newHTTPRig(t, MustBot(t))
+	r := newHTTPRig(t, bottest.Bot(t))
 	waits := recordSleeps(r.a)
 	answer := r.command(t, "/random")
 	f := slacktest.RateLimited(4 * time.Second)
@@ -291,11 +291,8 @@ func TestFollowUpRateLimited(t *testing.T) {
 // TestAnotherLeavesADailyPostInPlace: the daily post belongs to the whole
 // channel, so Another on it follows it instead of replacing it.
 func TestAnotherLeavesADailyPostInPlace(t *testing.T) {
-	r := newHTTPRig(t, MustBot(t))
-	c, err := bot.ParseCatalog(industrybot.CatalogJSON())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newHTTPRig(t, bottest.Bot(t))
+	c := bottest.Catalog(t)
 	daily := slack.Render(scheduledPost(t, c))
 	var another slacktest.Button
 	for _, b := range slacktest.Buttons(slackapi.Blocks{BlockSet: daily.Blocks}) {

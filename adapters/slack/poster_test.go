@@ -13,12 +13,13 @@ import (
 	"github.com/industrybot/industrybot/adapters/slack"
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // randomReply is what /random answers, as the daily pick is posted.
 func randomReply(t *testing.T) bot.Reply {
 	t.Helper()
-	r := MustBot(t).Handle(context.Background(), bot.Request{Platform: bot.Slack, Channel: "C0", Command: bot.CmdRandom})
+	r := bottest.Bot(t).Handle(context.Background(), bot.Request{Platform: bot.Slack, Channel: "C0", Command: bot.CmdRandom})
 	if len(r.Picks) != 1 {
 		t.Fatalf("/random: %+v", r)
 	}

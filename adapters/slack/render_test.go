@@ -9,10 +9,10 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	industrybot "github.com/industrybot/industrybot"
 	"github.com/industrybot/industrybot/adapters/slack"
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 	"github.com/industrybot/industrybot/bot/convtest"
 )
 
@@ -94,11 +94,8 @@ func roundTrip(t *testing.T, r bot.Reply) (slack.Message, slacktest.Response) {
 // TestRenderWholeCatalog renders the commentary on every pick: within
 // Slack's limits, every word of it there, in order.
 func TestRenderWholeCatalog(t *testing.T) {
-	cat, err := bot.ParseCatalog(industrybot.CatalogJSON())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := MustBot(t)
+	cat := bottest.Catalog(t)
+	b := bottest.Bot(t)
 	for _, p := range cat.Picks {
 		t.Run(p.ID, func(t *testing.T) {
 			r := b.Handle(context.Background(), bot.Request{Platform: bot.Slack, Channel: "C1", Command: bot.CmdWhy, Options: map[string]string{bot.OptTitle: p.ID}})
@@ -116,7 +113,7 @@ func TestRenderWholeCatalog(t *testing.T) {
 }
 
 func TestRenderRecommendWithinLimits(t *testing.T) {
-	b := MustBot(t)
+	b := bottest.Bot(t)
 	for _, q := range []string{"talky", "something tense", "british comedy kind:tv", "new york", "like succession", "zzzz"} {
 		t.Run(q, func(t *testing.T) {
 			opts, err := bot.ParseText(bot.CmdRecommend, q)
@@ -181,7 +178,7 @@ func TestRenderSplitsLongCommentary(t *testing.T) {
 }
 
 func TestRenderPrivacyAndFallback(t *testing.T) {
-	b := MustBot(t)
+	b := bottest.Bot(t)
 	tests := []struct {
 		name         string
 		reply        bot.Reply
@@ -209,7 +206,7 @@ func TestRenderPrivacyAndFallback(t *testing.T) {
 // in them, and the words come de-linked from the core; the blocks the bot
 // writes itself (a title's heading with its link) are not.
 func TestRenderEchoIsVerbatim(t *testing.T) {
-	b := MustBot(t)
+	b := bottest.Bot(t)
 	ask := func(cmd, opt, text string) slack.Message {
 		return slack.Render(b.Handle(t.Context(), bot.Request{Platform: bot.Slack, Channel: "C", Command: cmd, Options: map[string]string{opt: text}}))
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/industrybot/industrybot/adapters/slack"
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 	"github.com/industrybot/industrybot/bot/convtest"
 )
 
@@ -16,7 +17,7 @@ import (
 // envelopes to the real socketmode client: every envelope is acknowledged,
 // with the answer in the acknowledgement.
 func TestSocketConversation(t *testing.T) {
-	r := newSocketRig(t, MustBot(t))
+	r := newSocketRig(t, bottest.Bot(t))
 	convtest.Run(t, func(t *testing.T, line string) convtest.Content {
 		return content(r.command(t, line))
 	})
@@ -31,7 +32,7 @@ func TestSocketConversation(t *testing.T) {
 // TestSocketButtons presses the buttons as interactive envelopes: each is
 // acknowledged at once, empty, and answered at its response URL.
 func TestSocketButtons(t *testing.T) {
-	r := newSocketRig(t, MustBot(t))
+	r := newSocketRig(t, bottest.Bot(t))
 	testButtons(t, r.fake, r.a, func(t *testing.T, line string) slacktest.Response { return r.command(t, line) },
 		func(t *testing.T, p slacktest.Press) {
 			ack, err := r.fake.PressButton(testCtx(t), p)
@@ -93,7 +94,7 @@ func TestSocketAnswerTooBigForAck(t *testing.T) {
 // TestSocketReconnect: when Slack asks the client to reconnect, it opens a
 // new connection and goes on answering.
 func TestSocketReconnect(t *testing.T) {
-	r := newSocketRig(t, MustBot(t))
+	r := newSocketRig(t, bottest.Bot(t))
 	if err := r.fake.Disconnect(); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestSocketRefusedTokens(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := slacktest.New(t, slacktest.WithTokens(tc.bot, tc.app))
-			a, err := slack.New(slack.Config{Handler: MustBot(t), BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: fake.APIURL()})
+			a, err := slack.New(slack.Config{Handler: bottest.Bot(t), BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: fake.APIURL()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +145,7 @@ func TestSocketRefusedTokens(t *testing.T) {
 
 func TestSocketReadyFollowsTheConnection(t *testing.T) {
 	fake := slacktest.New(t)
-	a, err := slack.New(slack.Config{Handler: MustBot(t), BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: fake.APIURL()})
+	a, err := slack.New(slack.Config{Handler: bottest.Bot(t), BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: fake.APIURL()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +174,8 @@ func TestSocketReadyFollowsTheConnection(t *testing.T) {
 
 func TestSocketModeNeedsTokens(t *testing.T) {
 	for _, c := range []slack.Config{
-		{Handler: MustBot(t), BotToken: slacktest.BotToken},
-		{Handler: MustBot(t), AppToken: slacktest.AppToken},
+		{Handler: bottest.Bot(t), BotToken: slacktest.BotToken},
+		{Handler: bottest.Bot(t), AppToken: slacktest.AppToken},
 	} {
 		if _, err := slack.New(c); err == nil || !strings.Contains(err.Error(), "token") {
 			t.Errorf("New without a token = %v, want an error naming it", err)
@@ -185,7 +186,7 @@ func TestSocketModeNeedsTokens(t *testing.T) {
 // TestSocketIgnoresOtherEnvelopes: an interaction that is not a button of
 // the bot (a shortcut, say) is acknowledged and left alone.
 func TestSocketIgnoresOtherEnvelopes(t *testing.T) {
-	r := newSocketRig(t, MustBot(t))
+	r := newSocketRig(t, bottest.Bot(t))
 	ack, err := r.fake.SendInteraction(testCtx(t), []byte(`{"type":"shortcut","callback_id":"x","trigger_id":"t","user":{"id":"U1"}}`))
 	if err != nil {
 		t.Fatal(err)

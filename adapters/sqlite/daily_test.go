@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	industrybot "github.com/industrybot/industrybot"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // stepClock is a clock the test sets; Sleep moves it forward.
@@ -49,10 +49,7 @@ func (r *recorder) Dedup() time.Duration { return 0 }
 // deck carry on, and no day posts twice.
 func TestScheduleSurvivesRestart(t *testing.T) {
 	ctx := context.Background()
-	cat, err := bot.ParseCatalog(industrybot.CatalogJSON())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := bottest.Catalog(t)
 	path := filepath.Join(t.TempDir(), "industrybot.db")
 	clock := &stepClock{now: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)}
 	rec := &recorder{}

@@ -13,6 +13,7 @@ import (
 	discordadapter "github.com/industrybot/industrybot/adapters/discord"
 	"github.com/industrybot/industrybot/adapters/discord/discordtest"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 const discordTestToken = "discord-test-token-5e7b"
@@ -247,8 +248,8 @@ func TestDiscordComponents(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &server{
 				app:     &app{env: &env{stdout: io.Discard, stderr: io.Discard}, cfg: &Config{Discord: tc.cfg}, log: slog.New(slog.DiscardHandler)},
-				bot:     bot.New(bot.Config{Engine: discordEngine(t), Memory: bot.NewMemoryStore()}),
-				engine:  discordEngine(t),
+				bot:     bottest.Bot(t),
+				engine:  bottest.Engine(t),
 				mux:     http.NewServeMux(),
 				checks:  &readiness{},
 				posters: map[bot.Platform]bot.Poster{},
@@ -267,15 +268,6 @@ func TestDiscordComponents(t *testing.T) {
 			}
 		})
 	}
-}
-
-func discordEngine(t *testing.T) *bot.Engine {
-	t.Helper()
-	cat, err := loadCatalog("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bot.NewEngine(cat)
 }
 
 func discordRequest(t *testing.T, method, path string) *http.Request {

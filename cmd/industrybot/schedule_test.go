@@ -25,6 +25,7 @@ import (
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
 	"github.com/industrybot/industrybot/adapters/sqlite"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // virtualClock is the scheduler's clock in these tests: the test sets it,
@@ -68,7 +69,7 @@ func TestDailyPicksThroughTheFakes(t *testing.T) {
 		t.Fatal(err)
 	}
 	posters := map[bot.Platform]bot.Poster{bot.Discord: discordadapter.NewPoster(sess, slog.New(slog.DiscardHandler)), bot.Slack: slackPoster}
-	engine := bot.NewEngine(mustCatalog(t))
+	cat := bottest.Catalog(t)
 	path := t.TempDir() + "/daily.db"
 	clock := &virtualClock{now: time.Date(2026, 3, 27, 12, 0, 0, 0, time.UTC)}
 	start := func() (*bot.Scheduler, func()) {
@@ -76,7 +77,7 @@ func TestDailyPicksThroughTheFakes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := bot.NewScheduler(bot.SchedulerConfig{Store: store, Catalog: engine.Catalog(), Posters: posters, Clock: clock, Owner: "test", CatchUp: time.Hour})
+		s := bot.NewScheduler(bot.SchedulerConfig{Store: store, Catalog: cat, Posters: posters, Clock: clock, Owner: "test", CatchUp: time.Hour})
 		return s, func() { store.Close() }
 	}
 	sched, stop := start()
@@ -213,7 +214,7 @@ func TestLostAnswersAreNotSentTwice(t *testing.T) {
 		bot.Discord: metrics.Poster(bot.Discord, discordadapter.NewPoster(sess, slog.New(slog.DiscardHandler))),
 		bot.Slack:   metrics.Poster(bot.Slack, slackPoster),
 	}
-	engine := bot.NewEngine(mustCatalog(t))
+	engine := bottest.Engine(t)
 	sched := bot.NewScheduler(bot.SchedulerConfig{Store: store, Catalog: engine.Catalog(), Posters: posters, Clock: clock, Owner: "test", CatchUp: time.Hour})
 	type channel struct {
 		key  bot.ChannelKey

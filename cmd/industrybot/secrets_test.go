@@ -15,6 +15,7 @@ import (
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
 	"github.com/industrybot/industrybot/adapters/sqlite"
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/bot/bottest"
 )
 
 // Sentinel secrets: values that must never appear in anything industrybot
@@ -187,7 +188,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 func TestPanicWithSecretIsRedacted(t *testing.T) {
 	var out syncBuffer
 	log := newLogger(&out, "debug", "json", []string{sentinelDiscord})
-	b := bot.New(bot.Config{Engine: bot.NewEngine(mustCatalog(t)), Memory: panickingMemory{}, Logger: log})
+	b := bot.New(bot.Config{Engine: bottest.Engine(t), Memory: panickingMemory{}, Logger: log})
 	r := b.Handle(context.Background(), bot.Request{Platform: bot.Discord, Command: bot.CmdRandom})
 	if !r.Private || r.Error == "" {
 		t.Errorf("got %+v, want a private apology", r)
@@ -202,13 +203,4 @@ type panickingMemory struct{ bot.Store }
 
 func (panickingMemory) Recent(context.Context, bot.ChannelKey, int) ([]string, error) {
 	panic("request to https://discord.com/api/v9/channels with Authorization: Bot " + sentinelDiscord + " and " + sentinelBot)
-}
-
-func mustCatalog(t *testing.T) *bot.Catalog {
-	t.Helper()
-	c, err := loadCatalog("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
