@@ -127,6 +127,23 @@ type messageData struct {
 	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions,omitempty"`
 }
 
+// editData is a message put in place of another: an edit, or the answer
+// that replaces the message its button is on. Every field is sent, since
+// an update keeps the fields it leaves out (an old lead line would stay
+// above new picks), and none says who sees the message, which an update
+// cannot change.
+type editData struct {
+	Content         string                            `json:"content"`
+	Embeds          []*discordgo.MessageEmbed         `json:"embeds"`
+	Components      []discordgo.MessageComponent      `json:"components"`
+	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions,omitempty"`
+}
+
+func (m message) edit() editData {
+	d := m.data()
+	return editData{Content: d.Content, Embeds: d.Embeds, Components: d.Components, AllowedMentions: d.AllowedMentions}
+}
+
 func (m message) data() messageData {
 	d := messageData{Content: m.Content, Embeds: m.Embeds, Components: m.Components, Flags: m.flags(), AllowedMentions: noMentions()}
 	if d.Embeds == nil {
@@ -175,14 +192,14 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, first 
 	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent:
 		req, bad := request(i)
 		if bad != nil {
-			x.deliver(render(*bad))
+			x.deliver(render(*bad), false)
 			return
 		}
 		x.log = x.log.With("command", req.Command)
 		x.answer(req)
 	default:
 		r := bot.Reply{Private: true, Error: "industrybot does not handle this kind of interaction. Try /help."}
-		x.deliver(render(r))
+		x.deliver(render(r), false)
 	}
 }
 
@@ -209,17 +226,23 @@ func (x *answering) send(r *response) error {
 }
 
 // answer runs the command on this goroutine. When it is slow, a timer
-// defers the interaction first ("thinking…"), within Discord's 3 seconds,
-// and the answer follows through the webhook. The command gets
-// handleTimeout through its context; the store and the platforms' APIs
-// heed it, and answer waits for the command to return.
+// defers the interaction first, within Discord's 3 seconds, and the answer
+// follows through the webhook: a "thinking…" message, or, for a press
+// whose answer replaces the message its button is on, a busy button (a
+// deferred update). The command gets handleTimeout through its context;
+// the store and the platforms' APIs heed it, and answer waits for the
+// command to return.
 func (x *answering) answer(req bot.Request) {
 	a := x.a
 	hctx, cancel := context.WithTimeout(x.ctx, a.handleTimeout)
 	defer cancel()
+	deferral := discordgo.InteractionResponseDeferredChannelMessageWithSource
+	if req.Replace && x.i.Type == discordgo.InteractionMessageComponent {
+		deferral = discordgo.InteractionResponseDeferredMessageUpdate
+	}
 	var deferErr error
 	r, deferred := slowpath.Run(a.deferAfter, func() bot.Reply { return a.h.Handle(hctx, req) }, func() {
-		deferErr = x.send(&response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, more: true})
+		deferErr = x.send(&response{Type: deferral, more: true})
 	})
 	if deferred {
 		if deferErr != nil {
@@ -231,23 +254,35 @@ func (x *answering) answer(req bot.Request) {
 	if hctx.Err() != nil {
 		x.log.Warn("the command ran past its time", "timeout", a.handleTimeout)
 	}
-	x.deliver(render(r))
+	x.deliver(render(r), r.Replace)
 }
 
-// deliver sends rendered messages: the first as the interaction's answer
-// (or, after a deferral, in place of the "thinking…" message), the rest as
-// follow-ups.
-func (x *answering) deliver(msgs []message) {
+// deliver sends rendered messages. The first is the interaction's answer:
+// in place of the message the button is on when replace is set (type 7),
+// else a message of its own (type 4); after a deferral, it takes the place
+// of the "thinking…" message, or, the deferral being an update, of the
+// button's message, or follows it. The rest are follow-ups. Only a public
+// answer to a button press replaces anything.
+func (x *answering) deliver(msgs []message, replace bool) {
 	x.delivering = true
 	a, ctx, log := x.a, x.ctx, x.log
+	replace = replace && x.i.Type == discordgo.InteractionMessageComponent && !msgs[0].Ephemeral
 	rest := msgs[1:]
 	switch {
 	case x.sent == nil:
-		if err := x.send(&response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: msgs[0].data(), more: len(rest) > 0}); err != nil {
+		r := &response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: msgs[0].data(), more: len(rest) > 0}
+		if replace {
+			r.Type, r.Data = discordgo.InteractionResponseUpdateMessage, msgs[0].edit()
+		}
+		if err := x.send(r); err != nil {
 			log.Warn("answering an interaction failed", "err", err)
 			return
 		}
-	case msgs[0].Ephemeral:
+	case x.sent.Type == discordgo.InteractionResponseDeferredMessageUpdate && !replace:
+		// Nothing shows for this deferral: the answer follows the
+		// message, privately or not.
+		rest = msgs
+	case x.sent.Type != discordgo.InteractionResponseDeferredMessageUpdate && msgs[0].Ephemeral:
 		// The deferral was public; a private answer replaces it with an
 		// ephemeral follow-up.
 		if err := a.deleteOriginal(ctx, x.i); err != nil {
@@ -278,7 +313,7 @@ func (x *answering) apologize() {
 	case x.sent == nil && x.i.Type == discordgo.InteractionApplicationCommandAutocomplete:
 		err = x.send(&response{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: choicesData{[]*discordgo.ApplicationCommandOptionChoice{}}})
 	case x.sent == nil, !x.delivering:
-		x.deliver(sorry)
+		x.deliver(sorry, false)
 	default:
 		err = x.a.followup(x.ctx, x.i, sorry[0])
 	}
@@ -309,7 +344,7 @@ func request(i *discordgo.Interaction) (bot.Request, *bot.Reply) {
 		if err != nil {
 			return req, &bot.Reply{Private: true, Error: "This button is from an older version of industrybot and no longer works.", Text: "Ask again with /recommend, /why or /random."}
 		}
-		req.Command, req.Options = pressed.Command, pressed.Options
+		req.Command, req.Options, req.Replace = pressed.Command, pressed.Options, pressed.Replace
 	}
 	return req, nil
 }

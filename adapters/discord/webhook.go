@@ -24,11 +24,10 @@ func (a *Adapter) callback(ctx context.Context, i *discordgo.Interaction, r *res
 	return a.call(ctx, http.MethodPost, discordgo.EndpointInteractionResponse(i.ID, i.Token), r, "answering the interaction")
 }
 
-// editOriginal replaces a deferred answer's "thinking…" message.
+// editOriginal puts m in place of a deferred answer's "thinking…" message,
+// or, after a deferred update, of the message the pressed button is on.
 func (a *Adapter) editOriginal(ctx context.Context, i *discordgo.Interaction, m message) error {
-	d := m.data()
-	d.Flags = 0 // an edit cannot change who sees the message
-	return a.call(ctx, http.MethodPatch, discordgo.EndpointWebhookMessage(i.AppID, i.Token, "@original"), d, "editing the deferred answer")
+	return a.call(ctx, http.MethodPatch, discordgo.EndpointWebhookMessage(i.AppID, i.Token, "@original"), m.edit(), "editing the deferred answer")
 }
 
 // deleteOriginal removes a deferred answer's "thinking…" message.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 // call sends one REST request to the fake and returns the status and
@@ -33,6 +35,39 @@ func call(t *testing.T, s *Server, method, path, auth, body string) (int, int) {
 	}
 	json.Unmarshal(b, &e)
 	return resp.StatusCode, e.Code
+}
+
+// TestCallbackTypes: the fake takes the responses Discord takes for each
+// kind of interaction, and refuses the others.
+func TestCallbackTypes(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Token: "tok"})
+	c := Caller{GuildID: "1", ChannelID: "2"}
+	tests := []struct {
+		name     string
+		i        *discordgo.Interaction
+		body     string
+		status   int
+		wantCode int
+	}{
+		{"a command's message", s.Command(c, "help"), `{"type":4,"data":{"content":"x"}}`, 204, 0},
+		{"a command's deferral", s.Command(c, "help"), `{"type":5}`, 204, 0},
+		{"a command cannot update a message", s.Command(c, "help"), `{"type":7,"data":{"content":"x"}}`, 400, 50035},
+		{"a command cannot defer an update", s.Command(c, "help"), `{"type":6}`, 400, 50035},
+		{"a press updates its message", s.Button(c, "ib1:random::"), `{"type":7,"data":{"content":"x"}}`, 204, 0},
+		{"a press defers the update", s.Button(c, "ib1:random::"), `{"type":6}`, 204, 0},
+		{"a press posts a message", s.Button(c, "ib1:why::heat"), `{"type":4,"data":{"content":"x"}}`, 204, 0},
+		{"an autocomplete's choices", s.Autocomplete(c, "why", Focused("title", "he")), `{"type":8,"data":{"choices":[]}}`, 204, 0},
+		{"an autocomplete cannot post", s.Autocomplete(c, "why", Focused("title", "he")), `{"type":4,"data":{"content":"x"}}`, 400, 50035},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, code := call(t, s, "POST", "/interactions/"+tc.i.ID+"/"+tc.i.Token+"/callback", "", tc.body)
+			if status != tc.status || code != tc.wantCode {
+				t.Errorf("got %d (code %d), want %d (code %d)", status, code, tc.status, tc.wantCode)
+			}
+		})
+	}
 }
 
 func TestREST(t *testing.T) {

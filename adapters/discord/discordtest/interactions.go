@@ -23,7 +23,10 @@ type Caller struct {
 // InteractionLog is what the bot sent to answer one interaction.
 type InteractionLog struct {
 	// Callbacks are the bodies POSTed to the callback endpoint; Discord
-	// takes the first and refuses the others (400, code 40060).
+	// takes the first and refuses the others (400, code 40060), and
+	// refuses a type that does not answer the interaction (400, 50035):
+	// only a button press may be answered with an update of its message
+	// (7) or a deferred one (6).
 	Callbacks []json.RawMessage
 	// Edits are the bodies PATCHed to the @original message.
 	Edits []json.RawMessage
@@ -173,13 +176,38 @@ func (s *Server) callback(w http.ResponseWriter, id, token string, body []byte) 
 		return
 	}
 	var resp struct {
-		Type *int `json:"type"`
+		Type *discordgo.InteractionResponseType `json:"type"`
 	}
 	if json.Unmarshal(body, &resp) != nil || resp.Type == nil {
 		apiError(w, http.StatusBadRequest, 50035, "Invalid Form Body")
 		return
 	}
+	if !answers(*resp.Type, r.i.Type) {
+		apiError(w, http.StatusBadRequest, 50035, "Invalid Form Body: type: this response type does not answer this interaction")
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// answers reports whether Discord takes a response of type rt to an
+// interaction of type it: a message (4) or its deferral (5) answers a
+// command or a button press; only a press may update the message its
+// button is on (7) or defer that update (6); choices (8) answer an
+// autocomplete, and a pong (1) a ping.
+func answers(rt discordgo.InteractionResponseType, it discordgo.InteractionType) bool {
+	switch rt {
+	case discordgo.InteractionResponsePong:
+		return it == discordgo.InteractionPing
+	case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseDeferredChannelMessageWithSource:
+		return it == discordgo.InteractionApplicationCommand || it == discordgo.InteractionMessageComponent || it == discordgo.InteractionModalSubmit
+	case discordgo.InteractionResponseDeferredMessageUpdate, discordgo.InteractionResponseUpdateMessage:
+		return it == discordgo.InteractionMessageComponent || it == discordgo.InteractionModalSubmit
+	case discordgo.InteractionApplicationCommandAutocompleteResult:
+		return it == discordgo.InteractionApplicationCommandAutocomplete
+	case discordgo.InteractionResponseModal:
+		return it == discordgo.InteractionApplicationCommand || it == discordgo.InteractionMessageComponent
+	}
+	return false
 }
 
 // webhook serves /webhooks/{app}/{token}[/messages/@original].
