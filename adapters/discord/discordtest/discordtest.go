@@ -1,18 +1,20 @@
 // Package discordtest is a fake Discord served on 127.0.0.1: the REST API
 // (gateway lookup, interaction callbacks and webhooks, command registration,
-// channel messages) and the gateway websocket (HELLO, IDENTIFY, READY,
-// RESUME, heartbeats, INTERACTION_CREATE dispatches), speaking Discord's wire
-// protocol so that the real discordgo client can be tested against it. Point
-// a session at it with discord.api_url (Server.URL); the gateway address it
-// hands out is its own.
+// channel messages, threads started on them) and the gateway websocket
+// (HELLO, IDENTIFY, READY, RESUME, heartbeats, INTERACTION_CREATE
+// dispatches), speaking Discord's wire protocol so that the real discordgo
+// client can be tested against it. Point a session at it with
+// discord.api_url (Server.URL); the gateway address it hands out is its own.
 //
 // It records what the bot sent (callbacks, edits, follow-ups, channel
-// messages, registered commands), can fail a channel's posts the way Discord
-// does (404, 403, 429 with Retry-After, 500), honours a message's nonce
-// with enforce_nonce as Discord does, can lose its answer to a post it took
-// (a reset, an answer after the client's timeout), and dispatches
-// interactions to the gateway sessions whose shard owns the guild. It is safe for concurrent
-// use, so several bots (replicas, shards) can share one.
+// messages with their allowed_mentions, threads, registered commands), can
+// fail a channel's posts, the threads started on its messages and the posts
+// to those threads the way Discord does (404, 403, 429 with Retry-After,
+// 500), honours a message's nonce with enforce_nonce as Discord does, can
+// lose its answer to a post it took (a reset, an answer after the client's
+// timeout), and dispatches interactions to the gateway sessions whose shard
+// owns the guild. It is safe for concurrent use, so several bots (replicas,
+// shards) can share one.
 package discordtest
 
 import (
@@ -79,6 +81,7 @@ type Server struct {
 	messages     map[string][]Message
 	attempts     map[string]int
 	failures     map[string]*Failure
+	threads      threads                    // started on messages, and how they fail
 	losses       map[string][]holdgate.Loss // answers to lose, per channel, in order
 	nonces       map[string]map[string]nonced
 	dropped      map[string]int
@@ -128,6 +131,7 @@ func NewServer(opts Options) *Server {
 		messages:     map[string][]Message{},
 		attempts:     map[string]int{},
 		failures:     map[string]*Failure{},
+		threads:      newThreads(),
 		losses:       map[string][]holdgate.Loss{},
 		nonces:       map[string]map[string]nonced{},
 		dropped:      map[string]int{},

@@ -305,3 +305,62 @@ func TestLoseAnswers(t *testing.T) {
 		t.Errorf("the next post: %d, want 200", code)
 	}
 }
+
+// TestThreads: a thread starts on a message of the channel, once, with a
+// name Discord takes, and its id is the message's; posts to it are
+// recorded as a channel's, and fail when told.
+func TestThreads(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Token: "tok"})
+	if status, _ := call(t, s, "POST", "/channels/9/messages", "Bot tok", `{"content":"hi","allowed_mentions":{"parse":[],"roles":["5"]}}`); status != 200 {
+		t.Fatalf("post: %d", status)
+	}
+	m := s.Messages("9")[0]
+	if a := m.AllowedMentions; a == nil || a.Parse == nil || len(a.Parse) != 0 || len(a.Roles) != 1 || a.Roles[0] != "5" {
+		t.Errorf("allowed_mentions recorded as %+v", a)
+	}
+	threads := "/channels/9/messages/" + m.ID + "/threads"
+	for _, tc := range []struct {
+		name         string
+		path, body   string
+		status, code int
+	}{
+		{"without the token", threads, `{"name":"T"}`, 401, 0},
+		{"an unknown message", "/channels/9/messages/1/threads", `{"name":"T"}`, 404, 10008},
+		{"a message of another channel", "/channels/8/messages/" + m.ID + "/threads", `{"name":"T"}`, 404, 10008},
+		{"no name", threads, `{"name":""}`, 400, 50035},
+		{"a name too long", threads, `{"name":"` + strings.Repeat("n", 101) + `"}`, 400, 50035},
+		{"an archive duration Discord does not offer", threads, `{"name":"T","auto_archive_duration":30}`, 400, 50035},
+		{"a thread", threads, `{"name":"Thief","auto_archive_duration":1440}`, 201, 0},
+		{"a second thread", threads, `{"name":"Again"}`, 400, 160004},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			auth := "Bot tok"
+			if tc.name == "without the token" {
+				auth = ""
+			}
+			if status, code := call(t, s, "POST", tc.path, auth, tc.body); status != tc.status || code != tc.code {
+				t.Errorf("got %d (code %d), want %d (code %d)", status, code, tc.status, tc.code)
+			}
+		})
+	}
+	th := s.Threads("9")
+	if len(th) != 1 || th[0].ID != m.ID || th[0].ParentID != "9" || th[0].Name != "Thief" || th[0].AutoArchiveDuration != 1440 || s.ThreadAttempts("9") != 6 {
+		t.Fatalf("threads %+v after %d attempts, want the one named Thief of 6 (a request without the token is not one)", th, s.ThreadAttempts("9"))
+	}
+	if status, _ := call(t, s, "POST", "/channels/"+m.ID+"/messages", "Bot tok", `{"content":"in the thread"}`); status != 200 || s.MessageCount(m.ID) != 1 || s.MessageCount("9") != 1 {
+		t.Errorf("post to the thread: %d; %d in it, %d in the channel", status, s.MessageCount(m.ID), s.MessageCount("9"))
+	}
+	s.FailThreadPosts("9", MissingPermissions())
+	if status, code := call(t, s, "POST", "/channels/"+m.ID+"/messages", "Bot tok", `{"content":"again"}`); status != 403 || code != 50013 {
+		t.Errorf("post to a failing thread: %d (code %d), want 403 (50013)", status, code)
+	}
+	s.FailThreads("9", Failure{Status: 403, Code: 50013, Message: "Missing Permissions", Times: 1})
+	if status, code := call(t, s, "POST", "/channels/9/messages/1/threads", "Bot tok", `{"name":"T"}`); status != 403 || code != 50013 {
+		t.Errorf("a failing thread start: %d (code %d), want 403 (50013)", status, code)
+	}
+	s.ClearThreadFailure("9")
+	if status, _ := call(t, s, "POST", "/channels/"+m.ID+"/messages", "Bot tok", `{"content":"again"}`); status != 200 {
+		t.Errorf("post to the thread after clearing: %d", status)
+	}
+}

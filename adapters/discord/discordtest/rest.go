@@ -77,6 +77,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string, body
 		if needAuth() && s.gate.Pass(r) {
 			s.postMessage(w, r, parts[1], body)
 		}
+	case len(parts) == 5 && parts[0] == "channels" && parts[2] == "messages" && parts[4] == "threads" && m == "POST":
+		if needAuth() {
+			s.startThread(w, parts[1], parts[3], body)
+		}
 	case len(parts) >= 3 && parts[0] == "applications" && parts[len(parts)-1] == "commands":
 		if !needAuth() {
 			return
@@ -247,6 +251,10 @@ type Message struct {
 	Embeds    []*discordgo.MessageEmbed
 	Buttons   []Button // every button, row by row
 	Flags     discordgo.MessageFlags
+	// AllowedMentions is the message's allowed_mentions as sent: whom it
+	// may ping. nil when the message sent none, which lets Discord ping
+	// everyone its content mentions.
+	AllowedMentions *discordgo.MessageAllowedMentions
 	// JSON is the body the bot sent.
 	JSON json.RawMessage
 }
@@ -266,7 +274,9 @@ type wireMessage struct {
 	Content      string                    `json:"content"`
 	Embeds       []*discordgo.MessageEmbed `json:"embeds"`
 	Flags        discordgo.MessageFlags    `json:"flags"`
-	Components   []struct {
+	// AllowedMentions is a pointer so that a body without it reads as nil.
+	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
+	Components      []struct {
 		Type       int      `json:"type"`
 		Components []Button `json:"components"`
 	} `json:"components"`
@@ -277,7 +287,7 @@ func parseMessage(body []byte) (Message, error) {
 	if err := json.Unmarshal(body, &wm); err != nil {
 		return Message{}, err
 	}
-	m := Message{Content: wm.Content, Embeds: wm.Embeds, Flags: wm.Flags, JSON: json.RawMessage(body)}
+	m := Message{Content: wm.Content, Embeds: wm.Embeds, Flags: wm.Flags, AllowedMentions: wm.AllowedMentions, JSON: json.RawMessage(body)}
 	if len(wm.Nonce) > 0 && string(wm.Nonce) != "null" {
 		var text string
 		if json.Unmarshal(wm.Nonce, &text) != nil {
@@ -364,32 +374,14 @@ func messageJSON(m Message, appID string) map[string]any {
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, channel string, body []byte) {
 	s.mu.Lock()
 	s.attempts[channel]++
-	f := s.failures[channel]
-	var fail Failure
-	if f != nil {
-		fail = *f
-		if f.Times > 0 {
-			if f.Times--; f.Times == 0 {
-				delete(s.failures, channel)
-			}
-		}
+	fail, failed := take(s.failures, channel)
+	if t, ok := s.threads.byID[channel]; ok && !failed {
+		fail, failed = take(s.threads.postFailures, t.ParentID)
 	}
 	s.change()
 	s.mu.Unlock()
-	if f != nil {
-		if fail.Status == http.StatusTooManyRequests {
-			secs := fail.RetryAfter.Seconds()
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(secs))))
-			if fail.Global {
-				w.Header().Set("X-RateLimit-Global", "true")
-				w.Header().Set("X-RateLimit-Scope", "global")
-			} else {
-				w.Header().Set("X-RateLimit-Scope", "user")
-			}
-			writeJSON(w, fail.Status, map[string]any{"message": fail.Message, "retry_after": secs, "global": fail.Global})
-			return
-		}
-		apiError(w, fail.Status, fail.Code, fail.Message)
+	if failed {
+		writeFailure(w, fail)
 		return
 	}
 	m, err := parseMessage(body)
@@ -470,3 +462,37 @@ func (s *Server) Attempts(channelID string) int {
 }
 
 func (s *Server) String() string { return fmt.Sprintf("discordtest.Server(%s)", s.URL) }
+
+// take returns the failure waiting for key in fs, using up one of its
+// Times. s.mu must be held.
+func take(fs map[string]*Failure, key string) (Failure, bool) {
+	f := fs[key]
+	if f == nil {
+		return Failure{}, false
+	}
+	fail := *f
+	if f.Times > 0 {
+		if f.Times--; f.Times == 0 {
+			delete(fs, key)
+		}
+	}
+	return fail, true
+}
+
+// writeFailure answers as Discord does with f: a 429 with its Retry-After
+// and scope, anything else as a JSON error.
+func writeFailure(w http.ResponseWriter, f Failure) {
+	if f.Status == http.StatusTooManyRequests {
+		secs := f.RetryAfter.Seconds()
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(secs))))
+		if f.Global {
+			w.Header().Set("X-RateLimit-Global", "true")
+			w.Header().Set("X-RateLimit-Scope", "global")
+		} else {
+			w.Header().Set("X-RateLimit-Scope", "user")
+		}
+		writeJSON(w, f.Status, map[string]any{"message": f.Message, "retry_after": secs, "global": f.Global})
+		return
+	}
+	apiError(w, f.Status, f.Code, f.Message)
+}
