@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -294,4 +295,363 @@ func TestPosterTellsAGlobalRateLimit(t *testing.T) {
 			t.Errorf("%s: global %v, want %v", channel, pe.Global, failure.Global)
 		}
 	}
+}
+
+// whyEmbeds are the embeds of the answer to /why title, as JSON, one
+// string per message.
+func whyEmbeds(t *testing.T, title *bot.Title) []string {
+	t.Helper()
+	r := bottest.Bot(t).Handle(context.Background(), bot.Request{Platform: bot.Discord, Channel: "c", Command: bot.CmdWhy, Options: map[string]string{bot.OptTitle: title.ID}})
+	if r.Commentary == nil || r.Commentary.ID != title.ID {
+		t.Fatalf("/why %s: %+v", title.ID, r)
+	}
+	var out []string
+	for _, m := range render(r) {
+		out = append(out, embedsJSON(m.Embeds))
+	}
+	return out
+}
+
+// embedsJSON is embeds as JSON, without the type discordgo gives posted
+// embeds ("rich", Discord's default).
+func embedsJSON(embeds []*discordgo.MessageEmbed) string {
+	out := make([]discordgo.MessageEmbed, len(embeds))
+	for i, e := range embeds {
+		out[i] = *e
+		out[i].Type = ""
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+// noPings reports whether a message may ping no one: allowed_mentions
+// sent, parsing nothing and naming no one.
+func noPings(m discordtest.Message) bool {
+	a := m.AllowedMentions
+	return a != nil && a.Parse != nil && len(a.Parse) == 0 && len(a.Roles) == 0 && len(a.Users) == 0
+}
+
+// TestPosterOpensAThread: with Thread, the post goes out as without it,
+// and a thread on its message, named for the pick, holds the pick's whole
+// commentary laid out as the answer to /why is, pinging no one. Sent again
+// with its key, nothing doubles.
+func TestPosterOpensAThread(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, discordtest.Options{Token: testToken})
+	p := newPoster(t, f, testToken, &logBuffer{})
+	reply := dailyReply(t)
+	reply.Thread = true
+	title := reply.Picks[0].Title
+	key := "discord:111/2026-11-26"
+	if err := p.Post(context.Background(), "111", key, reply); err != nil {
+		t.Fatal(err)
+	}
+	msgs := f.Messages("111")
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages in the channel, want the post alone", len(msgs))
+	}
+	if got, want := embedsJSON(msgs[0].Embeds), embedsJSON(render(reply)[0].Embeds); got != want || !noPings(msgs[0]) {
+		t.Errorf("the post changed with a thread: %s\nwant %s; allowed_mentions %+v", got, want, msgs[0].AllowedMentions)
+	}
+	threads := f.Threads("111")
+	if len(threads) != 1 {
+		t.Fatalf("%d threads, want 1", len(threads))
+	}
+	th := threads[0]
+	if th.ID != msgs[0].ID || th.Name != title.Title || th.AutoArchiveDuration != 1440 {
+		t.Errorf("thread %+v, want one on message %s named %q archiving after 1440 minutes", th, msgs[0].ID, title.Title)
+	}
+	in := f.Messages(th.ID)
+	want := whyEmbeds(t, title)
+	if len(in) != len(want) {
+		t.Fatalf("%d messages in the thread, want %d, as /why answers", len(in), len(want))
+	}
+	for i, m := range in {
+		if got := embedsJSON(m.Embeds); got != want[i] {
+			t.Errorf("thread message %d: %s\nwant the /why answer's %s", i+1, got, want[i])
+		}
+		if !noPings(m) || len(m.Buttons) != 0 || m.Nonce == "" {
+			t.Errorf("thread message %d: allowed_mentions %+v, buttons %v, nonce %q; want no pings, no buttons, a nonce", i+1, m.AllowedMentions, m.Buttons, m.Nonce)
+		}
+	}
+	if err := p.Post(context.Background(), "111", key, reply); err != nil {
+		t.Fatalf("sent again: %v", err)
+	}
+	if n, threads, in := f.MessageCount("111"), len(f.Threads("111")), f.MessageCount(th.ID); n != 1 || threads != 1 || in != len(want) {
+		t.Errorf("sent again: %d messages, %d threads, %d in the thread; want 1, 1, %d", n, threads, in, len(want))
+	}
+}
+
+// TestPosterThreadHoldsALongCommentary: a commentary longer than one
+// message goes into the thread as /why lays it out, in order.
+func TestPosterThreadHoldsALongCommentary(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, discordtest.Options{Token: testToken})
+	p := newPoster(t, f, testToken, &logBuffer{})
+	long := &bot.Title{Work: bot.Work{ID: "long", Title: strings.Repeat("Long title ", 12), Kind: bot.Film, Year: 2001, Credit: bot.Credit{Role: "director", Names: []string{"A"}}}}
+	for i := range 12 {
+		long.Commentary = append(long.Commentary, fmt.Sprintf("Paragraph %d. %s", i+1, strings.Repeat("Words the creators said at length. ", 60)))
+	}
+	reply := bot.Reply{Text: "Today's pick", Picks: []bot.Pick{{Title: long}}, Attribution: "the creators", Scheduled: true, Thread: true}
+	if err := p.Post(context.Background(), "111", "key", reply); err != nil {
+		t.Fatal(err)
+	}
+	th := f.Threads("111")
+	if len(th) != 1 || len([]rune(th[0].Name)) > 100 || !strings.HasPrefix(th[0].Name, "Long title") {
+		t.Fatalf("threads %+v, want one named for the title within 100 characters", th)
+	}
+	want := render(bot.Reply{Commentary: long, Attribution: "the creators"})
+	in := f.Messages(th[0].ID)
+	if len(want) < 2 || len(in) != len(want) {
+		t.Fatalf("%d messages in the thread, want %d (more than one)", len(in), len(want))
+	}
+	for i := range in {
+		if got, w := embedsJSON(in[i].Embeds), embedsJSON(want[i].Embeds); got != w {
+			t.Errorf("thread message %d differs from the /why layout", i+1)
+		}
+	}
+}
+
+// TestPosterThreadFailures: a thread that cannot be opened or filled
+// leaves the post out, once, and says so with a *bot.FollowUpError
+// naming what failed and what to do; the token is never in it.
+func TestPosterThreadFailures(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, discordtest.Options{Token: testToken})
+	logs := &logBuffer{}
+	p := newPoster(t, f, testToken, logs)
+	reply := dailyReply(t)
+	reply.Thread = true
+	tests := []struct {
+		name      string
+		fail      func(channel string)
+		threads   int // threads opened
+		text      []string
+		inThread  int // messages in the thread
+		startsFor int // thread starts asked
+	}{
+		{"missing permissions", func(c string) { f.FailThreads(c, discordtest.MissingPermissions()) }, 0,
+			[]string{"the thread could not be opened", "HTTP 403, code 50013 Missing Permissions", "give industrybot Create Public Threads and Send Messages in Threads in this channel"}, 0, 1},
+		{"missing access", func(c string) { f.FailThreads(c, discordtest.MissingAccess()) }, 0,
+			[]string{"code 50001", "Create Public Threads"}, 0, 1},
+		{"a channel without threads", func(c string) {
+			f.FailThreads(c, discordtest.Failure{Status: 400, Code: 50024, Message: "Cannot execute action on this channel type"})
+		}, 0, []string{"code 50024", "subscribe the channel without thread"}, 0, 1},
+		{"rate limited", func(c string) { f.FailThreads(c, discordtest.RateLimited(3*time.Second)) }, 0,
+			[]string{"the thread could not be opened", "rate limited (HTTP 429)"}, 0, 1},
+		{"server error", func(c string) { f.FailThreads(c, discordtest.ServerError()) }, 0,
+			[]string{"the thread could not be opened", "HTTP 500"}, 0, 1},
+		{"no Send Messages in Threads", func(c string) { f.FailThreadPosts(c, discordtest.MissingPermissions()) }, 1,
+			[]string{"the thread opened, but its commentary could not be posted", "code 50013", "Send Messages in Threads"}, 0, 1},
+	}
+	for n, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			channel := fmt.Sprint(500000000000 + n)
+			tc.fail(channel)
+			err := p.Post(context.Background(), channel, "discord:"+channel+"/2026-11-26", reply)
+			var fe *bot.FollowUpError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Post = %v (%T), want a *bot.FollowUpError: the post went out", err, err)
+			}
+			var pe *bot.PostError
+			if errors.As(err, &pe) {
+				t.Errorf("Post = %v: a *bot.PostError too, which would have the post sent again", err)
+			}
+			for _, s := range tc.text {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q lacks %q", err, s)
+				}
+			}
+			if n, a := f.MessageCount(channel), f.Attempts(channel); n != 1 || a != 1 {
+				t.Errorf("%d messages of %d attempts in the channel, want the post exactly once", n, a)
+			}
+			threads := f.Threads(channel)
+			if len(threads) != tc.threads || f.ThreadAttempts(channel) != tc.startsFor {
+				t.Fatalf("%d threads of %d starts, want %d of %d", len(threads), f.ThreadAttempts(channel), tc.threads, tc.startsFor)
+			}
+			if len(threads) == 1 && f.MessageCount(threads[0].ID) != tc.inThread {
+				t.Errorf("%d messages in the thread, want %d", f.MessageCount(threads[0].ID), tc.inThread)
+			}
+		})
+	}
+	if s := logs.String(); strings.Contains(s, testToken) || !strings.Contains(s, "thread") {
+		t.Errorf("log holds the token, or no word of the thread:\n%s", s)
+	}
+}
+
+// TestPosterPingsTheRole: with Ping, the post's first message starts with
+// the role's mention and allows that role alone to be pinged; no other
+// message of the post, or of its thread, pings anyone.
+func TestPosterPingsTheRole(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, discordtest.Options{Token: testToken})
+	p := newPoster(t, f, testToken, &logBuffer{})
+	const role = "800000000000000042"
+	reply := dailyReply(t)
+	reply.Ping, reply.Thread = role, true
+	if err := p.Post(context.Background(), "111", "key", reply); err != nil {
+		t.Fatal(err)
+	}
+	msgs := f.Messages("111")
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages, want 1", len(msgs))
+	}
+	m := msgs[0]
+	if want := "<@&" + role + "> " + render(reply)[0].Content; m.Content != want {
+		t.Errorf("content %q, want %q", m.Content, want)
+	}
+	var sent struct {
+		AllowedMentions map[string]any `json:"allowed_mentions"`
+	}
+	if err := json.Unmarshal(m.JSON, &sent); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(sent.AllowedMentions)
+	// replied_user false is discordgo's, and pings no one more.
+	if want := `{"parse":[],"replied_user":false,"roles":["` + role + `"]}`; string(got) != want {
+		t.Errorf("allowed_mentions %s, want %s: that role and no one else", got, want)
+	}
+	th := f.Threads("111")
+	if len(th) != 1 || f.MessageCount(th[0].ID) == 0 {
+		t.Fatalf("threads %+v, want one with the commentary", th)
+	}
+	for _, m := range f.Messages(th[0].ID) {
+		if !noPings(m) || strings.Contains(m.Content, role) {
+			t.Errorf("a thread message pings: %q, %+v", m.Content, m.AllowedMentions)
+		}
+	}
+	t.Run("a long post mentions in its first message only", func(t *testing.T) {
+		long := &bot.Title{Work: bot.Work{ID: "long", Title: "Long", Kind: bot.Film, Year: 2001}}
+		for range 30 {
+			long.Commentary = append(long.Commentary, strings.Repeat("Words the creators said at length. ", 60))
+		}
+		r := bot.Reply{Commentary: long, Ping: role}
+		if err := p.Post(context.Background(), "112", "key", r); err != nil {
+			t.Fatal(err)
+		}
+		msgs := f.Messages("112")
+		if len(msgs) < 2 {
+			t.Fatalf("%d messages, want several", len(msgs))
+		}
+		for i, m := range msgs {
+			pings := m.AllowedMentions != nil && len(m.AllowedMentions.Roles) > 0
+			if (i == 0) != pings || (i == 0) != strings.HasPrefix(m.Content, "<@&"+role+">") {
+				t.Errorf("message %d: content %q, allowed_mentions %+v; want the mention in the first alone", i+1, m.Content, m.AllowedMentions)
+			}
+		}
+	})
+	t.Run("a mention that is not a role id", func(t *testing.T) {
+		r := dailyReply(t)
+		r.Ping = "123> @everyone <@&1"
+		err := p.Post(context.Background(), "113", "key", r)
+		var pe *bot.PostError
+		if !errors.As(err, &pe) || !pe.Permanent || !strings.Contains(err.Error(), "not a role id") || f.Attempts("113") != 0 {
+			t.Errorf("Post = %v, %d attempts; want a permanent error before sending", err, f.Attempts("113"))
+		}
+	})
+}
+
+// TestPosterWithoutThreadOrPing: a post that asks for neither starts no
+// thread and pings no one.
+func TestPosterWithoutThreadOrPing(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, discordtest.Options{Token: testToken})
+	p := newPoster(t, f, testToken, &logBuffer{})
+	reply := dailyReply(t)
+	if err := p.Post(context.Background(), "111", "key", reply); err != nil {
+		t.Fatal(err)
+	}
+	msgs := f.Messages("111")
+	if len(msgs) != 1 || !noPings(msgs[0]) || msgs[0].Content != render(reply)[0].Content {
+		t.Fatalf("messages %+v, want the post alone, pinging no one", msgs)
+	}
+	if n := f.ThreadAttempts("111"); n != 0 || len(f.Threads("111")) != 0 {
+		t.Errorf("%d thread starts, want none", n)
+	}
+	for _, r := range f.Requests() {
+		if strings.HasSuffix(r.Path, "/threads") {
+			t.Errorf("asked %s %s", r.Method, r.Path)
+		}
+	}
+}
+
+// TestScheduledThreadThatFailsIsPostedOnce: through the scheduler on a
+// moved clock, a daily post whose thread Discord refuses goes out once,
+// mentioning its role, is recorded sent with the reason, and is not sent
+// again on later ticks; the next day's post goes out as usual.
+func TestScheduledThreadThatFailsIsPostedOnce(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, discordtest.Options{Token: testToken})
+	p := newPoster(t, f, testToken, &logBuffer{})
+	const channel, role = "600000000000", "800000000000000042"
+	f.FailThreads(channel, discordtest.MissingPermissions())
+	store := bot.NewMemoryStore()
+	clock := &movedClock{now: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	ch := bot.ChannelKey{Platform: bot.Discord, Channel: channel}
+	ctx := context.Background()
+	if err := store.PutSubscription(ctx, bot.Subscription{Channel: ch, Time: "09:00", Timezone: "UTC", Thread: true, Mention: role, Source: "chat", Since: clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	sched := bot.NewScheduler(bot.SchedulerConfig{Store: store, Catalog: bottest.Catalog(t), Clock: clock, Owner: "test",
+		Posters: map[bot.Platform]bot.Poster{bot.Discord: p}, Logger: slog.New(slog.DiscardHandler)})
+	for _, at := range []string{"09:00", "09:01", "09:30", "12:00"} {
+		clock.set(t, "2026-11-26 "+at)
+		if err := sched.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, a := f.MessageCount(channel), f.Attempts(channel); n != 1 || a != 1 {
+		t.Fatalf("%d messages of %d attempts, want exactly one post", n, a)
+	}
+	if n := f.ThreadAttempts(channel); n != 1 {
+		t.Errorf("%d thread starts, want 1: a failed thread is not tried again", n)
+	}
+	if m := f.Messages(channel)[0]; !strings.HasPrefix(m.Content, "<@&"+role+">") || len(m.AllowedMentions.Roles) != 1 {
+		t.Errorf("the post %q, allowed_mentions %+v: want the role mentioned", m.Content, m.AllowedMentions)
+	}
+	rec, err := store.GetPost(ctx, ch, "2026-11-26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.State != bot.PostSent || !strings.Contains(rec.Error, "Create Public Threads") {
+		t.Errorf("record %s %q, want sent, saying what to give the bot", rec.State, rec.Error)
+	}
+	f.ClearThreadFailure(channel)
+	clock.set(t, "2026-11-27 09:00")
+	if err := sched.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, th := f.MessageCount(channel), f.Threads(channel); n != 2 || len(th) != 1 || f.MessageCount(th[0].ID) == 0 {
+		t.Errorf("next day: %d messages, threads %+v; want 2 posts and a thread with the commentary", n, th)
+	}
+}
+
+// movedClock is a bot.Clock that tests move; Sleep moves it on at once.
+type movedClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *movedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *movedClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+func (c *movedClock) set(t *testing.T, at string) {
+	t.Helper()
+	v, err := time.Parse("2006-01-02 15:04", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	c.now = v
+	c.mu.Unlock()
 }
