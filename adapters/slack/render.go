@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	slackapi "github.com/slack-go/slack"
@@ -282,21 +281,6 @@ func escape(s string) string {
 		return s
 	}
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-// sentence starts s with a capital and ends it with a full stop, for the
-// parse errors of the core, which read as clauses ("kind "x" is neither…").
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	s = string(unicode.ToUpper(r)) + s[n:]
-	if last, _ := utf8.DecodeLastRuneInString(s); !strings.ContainsRune(".!?”\"", last) {
-		s += "."
-	}
-	return s
 }
 
 // clip shortens s to max characters at a word boundary (bot.Clip), leaving
