@@ -115,7 +115,7 @@ func Ask(ctx context.Context, h bot.Handler, line string) (string, error) {
 	}
 	r := h.Handle(ctx, bot.Request{Platform: bot.Console, Channel: Channel, User: bot.User{ID: "console", Admin: true}, Command: cmd, Options: opts})
 	if r.Error != "" {
-		return "", errors.New(r.ErrorText())
+		return "", errors.New(r.WriteTimes(r.ErrorText(), bot.PlainTime))
 	}
 	return Render(r, Width), nil
 }
@@ -129,9 +129,9 @@ func Render(r bot.Reply, width int) string {
 			b.WriteByte('\n')
 		}
 	}
-	para(r.Error, "")
+	para(r.WriteTimes(r.Error, bot.PlainTime), "")
 	para(bot.DidYouMean(r.Suggestions), "")
-	para(r.Text, "")
+	para(r.PlainText(), "")
 	for i, p := range r.Picks {
 		b.WriteByte('\n')
 		t := p.Title

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/industrybot/industrybot/adapters/console"
 	"github.com/industrybot/industrybot/bot"
@@ -140,6 +141,17 @@ func TestAnother(t *testing.T) {
 		if !strings.Contains(first, title) || strings.Contains(out.String(), title+" (") {
 			t.Errorf("%s: want it in the first answer and not in /another's:\n%s", title, out.String())
 		}
+	}
+}
+
+// TestRenderTimes: a time in an answer is written plainly, in its own zone
+// and in UTC, as the core writes it.
+func TestRenderTimes(t *testing.T) {
+	at := time.Date(2026, 11, 27, 18, 30, 0, 0, time.FixedZone("EST", -5*3600))
+	r := bot.Reply{Private: true}
+	r.Text = "The next is due " + r.Stamp(at) + "."
+	if got, want := console.Render(r, 200), "The next is due "+bot.PlainTime(at)+".\n"; got != want {
+		t.Errorf("Render = %q, want %q", got, want)
 	}
 }
 

@@ -1,7 +1,9 @@
 package discord
 
 import (
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf16"
 
 	"github.com/bwmarrin/discordgo"
@@ -83,7 +85,7 @@ func render(r bot.Reply) []message {
 		fit(e)
 	}
 	msgs := pack(embeds)
-	msgs[0].Content = clip(escape(content), maxContent)
+	msgs[0].Content = clip(r.WriteTimes(escape(content), timestamp), maxContent)
 	last := &msgs[len(msgs)-1]
 	last.Components = buttons(r.Actions)
 	for i := range msgs {
@@ -93,6 +95,10 @@ func render(r bot.Reply) []message {
 }
 
 func attributionText(a string) string { return "— " + a }
+
+// timestamp is Discord's markup for a time, which shows every reader the
+// weekday, date and time in their own zone: "<t:1795822200:F>".
+func timestamp(t time.Time) string { return "<t:" + strconv.FormatInt(t.Unix(), 10) + ":F>" }
 
 // errorText lays out an answer's error, what the user may have meant and
 // the lead (bot.Reply.ErrorText's parts) one to a line.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -212,6 +213,20 @@ func TestEscape(t *testing.T) {
 				t.Errorf("plain(escape(%q)) = %q, want the text back", tc.in, got)
 			}
 		})
+	}
+}
+
+// TestTimes: a time in an answer is Discord's timestamp, which shows every
+// reader the time in their own zone, and the text around it is escaped as
+// ever.
+func TestTimes(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 27, 18, 30, 0, 0, time.FixedZone("EST", -5*3600))
+	r := bot.Reply{Private: true}
+	r.Text = "The *next* is due " + r.Stamp(at) + "."
+	want := fmt.Sprintf(`The \*next\* is due <t:%d:F>.`, at.Unix())
+	if got := render(r)[0].Content; got != want {
+		t.Errorf("content %q, want %q", got, want)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	slackapi "github.com/slack-go/slack"
@@ -89,7 +90,7 @@ func Messages(r bot.Reply) []Message {
 func render(r bot.Reply) []slackapi.Block {
 	var b builder
 	if r.Error != "" {
-		b.echo(blockError, escape(r.Error))
+		b.echo(blockError, r.WriteTimes(escape(r.Error), date))
 	}
 	if d := bot.DidYouMean(r.Suggestions); d != "" {
 		b.echo(blockSuggest, escape(d))
@@ -99,7 +100,7 @@ func render(r bot.Reply) []slackapi.Block {
 		if r.Scheduled {
 			id = blockDaily
 		}
-		b.echo(id, escape(r.Text))
+		b.echo(id, r.WriteTimes(escape(r.Text), date))
 	}
 	for i, p := range r.Picks {
 		id := blockPick + strconv.Itoa(i+1)
@@ -272,7 +273,13 @@ func fallback(r bot.Reply) string {
 	default:
 		s = r.Text
 	}
-	return escape(clip(s, maxFallback))
+	return escape(clip(r.WriteTimes(s, bot.PlainTime), maxFallback))
+}
+
+// date is Slack's markup for a time, which shows every reader the date and
+// time in their own zone, and the core's plain time where Slack cannot.
+func date(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_long_pretty} at {time}|%s>", t.Unix(), escape(bot.PlainTime(t)))
 }
 
 // escape makes text safe inside mrkdwn: Slack reads &, < and > as markup.

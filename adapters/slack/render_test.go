@@ -3,8 +3,10 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	slackapi "github.com/slack-go/slack"
@@ -198,6 +200,23 @@ func TestRenderPrivacyAndFallback(t *testing.T) {
 				t.Errorf("got %s %q, want %s %q", m.ResponseType, m.Text, tc.responseType, tc.fallback)
 			}
 		})
+	}
+}
+
+// TestRenderTimes: a time in an answer is Slack's date markup, which shows
+// every reader the time in their own zone, with the core's plain time as
+// its fallback and in the notification.
+func TestRenderTimes(t *testing.T) {
+	at := time.Date(2026, 11, 27, 18, 30, 0, 0, time.FixedZone("EST", -5*3600))
+	r := bot.Reply{Private: true}
+	r.Text = "Ham & eggs are due " + r.Stamp(at) + "."
+	m := slack.Render(r)
+	want := fmt.Sprintf("Ham &amp; eggs are due <!date^%d^{date_long_pretty} at {time}|%s>.", at.Unix(), bot.PlainTime(at))
+	if got := m.Blocks[0].(*slackapi.SectionBlock).Text.Text; got != want {
+		t.Errorf("lead %q, want %q", got, want)
+	}
+	if want := "Ham &amp; eggs are due " + bot.PlainTime(at) + "."; m.Text != want {
+		t.Errorf("notification %q, want %q", m.Text, want)
 	}
 }
 
