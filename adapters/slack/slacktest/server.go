@@ -1,10 +1,11 @@
 // Package slacktest is a fake Slack on 127.0.0.1 for tests: the Web API
 // methods industrybot calls (auth.test, chat.postMessage with message
-// metadata, conversations.history, users.info, apps.connections.open),
-// response URLs, and a Socket Mode WebSocket that sends slash commands and
-// button presses and checks their acknowledgements. It records what it
-// receives, per channel, fails on demand and loses its answers to posts on
-// demand, so real slack-go clients can be driven against it.
+// metadata and replies in threads, conversations.history, users.info,
+// apps.connections.open), response URLs, and a Socket Mode WebSocket that
+// sends slash commands and button presses and checks their
+// acknowledgements. It records what it receives, per channel, fails on
+// demand and loses its answers to posts on demand, so real slack-go
+// clients can be driven against it.
 package slacktest
 
 import (
@@ -234,8 +235,18 @@ func (s *Server) Fail(method, channel string, f Failure) {
 // FailPosts makes chat.postMessage to channel fail.
 func (s *Server) FailPosts(channel string, f Failure) { s.Fail(MethodPostMessage, channel, f) }
 
-// ClearFailures removes the failures of chat.postMessage to channel, or
-// of every method and channel when channel is "".
+// replyMethod names the failures of chat.postMessage replies in a thread
+// (with thread_ts), which FailReplies adds.
+const replyMethod = MethodPostMessage + " thread_ts"
+
+// FailReplies makes chat.postMessage replies in a thread (with thread_ts)
+// in channel fail, before any failure FailPosts added: the messages they
+// reply to still go out.
+func (s *Server) FailReplies(channel string, f Failure) { s.Fail(replyMethod, channel, f) }
+
+// ClearFailures removes the failures of chat.postMessage to channel,
+// replies in threads included, or of every method and channel when
+// channel is "".
 func (s *Server) ClearFailures(channel string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -244,6 +255,7 @@ func (s *Server) ClearFailures(channel string) {
 		return
 	}
 	delete(s.failures, failKey{MethodPostMessage, channel})
+	delete(s.failures, failKey{replyMethod, channel})
 }
 
 // failure returns the failure for a call, using up one of its Times.
@@ -339,6 +351,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, "invalid_auth")
 		return
 	}
+	if method == MethodPostMessage && r.PostForm.Get("thread_ts") != "" {
+		if f := s.failure(replyMethod, channel); f != nil {
+			writeFailure(w, f)
+			return
+		}
+	}
 	if f := s.failure(method, channel); f != nil {
 		writeFailure(w, f)
 		return
@@ -422,8 +440,11 @@ func (s *Server) LoseAnswers(channel string, l Loss, n int) {
 
 // Message is a message posted with chat.postMessage.
 type Message struct {
-	Channel  string
-	TS       string
+	Channel string
+	TS      string
+	// ThreadTS is the ts of the message this one replies to in its
+	// thread, as sent (thread_ts); empty for a message in the channel.
+	ThreadTS string
 	Text     string // the plain-text fallback
 	Blocks   slackapi.Blocks
 	Metadata slackapi.SlackMetadata
@@ -438,7 +459,7 @@ func (m Message) Buttons() []Button { return Buttons(m.Blocks) }
 
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	form := r.PostForm
-	m := Message{Channel: form.Get("channel"), Text: form.Get("text")}
+	m := Message{Channel: form.Get("channel"), ThreadTS: form.Get("thread_ts"), Text: form.Get("text")}
 	if m.Channel == "" {
 		apiError(w, "channel_not_found")
 		return
@@ -480,7 +501,8 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 }
 
 // history answers conversations.history: the channel's messages newest
-// first, between oldest and latest (exclusive unless inclusive), limit a
+// first, not the replies in their threads (as Slack, which answers those
+// with conversations.replies), between oldest and latest (exclusive unless inclusive), limit a
 // page (default 100), with their metadata when include_all_metadata is
 // set.
 func (s *Server) history(w http.ResponseWriter, form url.Values) {
@@ -510,6 +532,7 @@ func (s *Server) history(w http.ResponseWriter, form url.Values) {
 		ts, _ := strconv.ParseFloat(m.TS, 64)
 		switch {
 		case m.Channel != channel:
+		case m.ThreadTS != "" && m.ThreadTS != m.TS:
 		case hasOldest && (ts < oldest || ts == oldest && !inclusive):
 		case hasLatest && (ts > latest || ts == latest && !inclusive):
 		default:
@@ -552,7 +575,22 @@ func (s *Server) messagesLocked(channel string) []Message {
 	return out
 }
 
-// Count is how many messages were posted to channel.
+// Replies returns the replies in the thread of the message of channel
+// whose ts is ts, in order.
+func (s *Server) Replies(channel, ts string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	for _, m := range s.messages {
+		if m.Channel == channel && m.ThreadTS == ts && m.TS != ts {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Count is how many messages were posted to channel, replies in threads
+// included.
 func (s *Server) Count(channel string) int { return len(s.Messages(channel)) }
 
 // Counts is how many messages were posted, per channel.

@@ -201,3 +201,45 @@ func TestHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestThreadReplies: a chat.postMessage with thread_ts is a reply in that
+// message's thread: recorded with it, left out of conversations.history,
+// and failed by FailReplies, which leaves other posts alone.
+func TestThreadReplies(t *testing.T) {
+	s := slacktest.New(t)
+	api := client(s, slacktest.BotToken)
+	s.FailReplies("C1", slacktest.Failure{Error: "ratelimited", Times: 1})
+	_, ts, err := api.PostMessage("C1", slackapi.MsgOptionText("parent", false))
+	if err != nil {
+		t.Fatalf("a post with a reply failure waiting: %v", err)
+	}
+	_, _, err = api.PostMessage("C1", slackapi.MsgOptionText("reply 1", false), slackapi.MsgOptionTS(ts))
+	var se slackapi.SlackErrorResponse
+	if !errors.As(err, &se) || se.Err != "ratelimited" {
+		t.Errorf("first reply: %v, want ratelimited", err)
+	}
+	for _, text := range []string{"reply 1", "reply 2"} {
+		if _, _, err := api.PostMessage("C1", slackapi.MsgOptionText(text, false), slackapi.MsgOptionTS(ts)); err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+	}
+	replies := s.Replies("C1", ts)
+	if len(replies) != 2 || replies[0].Text != "reply 1" || replies[1].ThreadTS != ts || replies[0].TS == ts {
+		t.Errorf("replies %+v, want reply 1 and 2 in the thread of %s", replies, ts)
+	}
+	if m := s.Messages("C1"); len(m) != 3 || m[0].ThreadTS != "" || s.Count("C1") != 3 {
+		t.Errorf("messages %+v, want the parent, not in a thread, and its replies", m)
+	}
+	resp, err := api.GetConversationHistory(&slackapi.GetConversationHistoryParameters{ChannelID: "C1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Messages) != 1 || resp.Messages[0].Text != "parent" {
+		t.Errorf("history %+v, want the parent alone, as Slack lists it", resp.Messages)
+	}
+	s.FailReplies("C1", slacktest.ServerError)
+	s.ClearFailures("C1")
+	if _, _, err := api.PostMessage("C1", slackapi.MsgOptionText("reply 3", false), slackapi.MsgOptionTS(ts)); err != nil {
+		t.Errorf("after ClearFailures: %v", err)
+	}
+}
