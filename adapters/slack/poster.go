@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"time"
+	"unicode/utf8"
 
 	slackapi "github.com/slack-go/slack"
 
@@ -75,23 +77,105 @@ const MetadataEventType = "industrybot_daily"
 //   - none of these for a server error, a network error before sending or
 //     an ended ctx, which retrying may cure.
 //
-// Its text never holds the token.
+// With reply.Ping, the message starts with that user group's mention.
+// With reply.Thread, once the post is out, the pick's whole commentary,
+// as /why lays it out, follows as replies in the post's thread; when they
+// fail, the post being out, Post returns a *bot.FollowUpError saying what
+// failed. Its text never holds the token.
 func (p *Poster) Post(ctx context.Context, channel, key string, reply bot.Reply) error {
+	if reply.Ping != "" && !userGroupID.MatchString(reply.Ping) {
+		return &bot.PostError{Permanent: true, Err: fmt.Errorf("slack: the post's mention %q is not a user group id", reply.Ping), Hint: hintPing}
+	}
 	m := Render(reply)
+	if reply.Ping != "" {
+		m = mention(m, reply.Ping)
+	}
 	tctx, trace := sendtrace.With(ctx)
-	_, _, err := p.api.PostMessageContext(tctx, channel,
+	_, ts, err := p.api.PostMessageContext(tctx, channel,
 		slackapi.MsgOptionText(m.Text, false),
 		slackapi.MsgOptionBlocks(m.Blocks...),
 		slackapi.MsgOptionMetadata(slackapi.SlackMetadata{EventType: MetadataEventType, EventPayload: map[string]any{"key": key}}),
 	)
-	if err == nil {
-		return nil
+	if err != nil {
+		pe := classify(scrub(fmt.Errorf("slack: chat.postMessage to channel %s: %w", channel, err), p.token))
+		if trace.Written() && !pe.Permanent && pe.RetryAfter == 0 && !answered(err) {
+			pe.Unknown = true
+		}
+		return pe
 	}
-	pe := classify(scrub(fmt.Errorf("slack: chat.postMessage to channel %s: %w", channel, err), p.token))
-	if trace.Written() && !pe.Permanent && pe.RetryAfter == 0 && !answered(err) {
-		pe.Unknown = true
+	if reply.Thread {
+		if fe := p.thread(ctx, channel, ts, reply); fe != nil {
+			return fe
+		}
 	}
-	return pe
+	return nil
+}
+
+// userGroupID is the shape of a Slack user group's id.
+var userGroupID = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
+
+const hintPing = "mention a user group by its id (S…), or as @group in /daily subscribe; fix daily.channels mention or subscribe the channel again"
+
+// mention starts m, its notification text and its first block, with the
+// mention of the user group id: in the first section when it has room,
+// else in a section of its own before it.
+func mention(m Message, id string) Message {
+	at := "<!subteam^" + id + ">"
+	m.Text = at + " " + m.Text
+	if len(m.Blocks) > 0 {
+		if sec, ok := m.Blocks[0].(*slackapi.SectionBlock); ok && sec.Text != nil && sec.Text.Type == slackapi.MarkdownType &&
+			utf8.RuneCountInString(at)+1+utf8.RuneCountInString(sec.Text.Text) <= maxText {
+			text := *sec.Text
+			text.Text = at + " " + text.Text
+			first := *sec
+			first.Text = &text
+			m.Blocks = append([]slackapi.Block{&first}, m.Blocks[1:]...)
+			return m
+		}
+	}
+	lead := slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, at, false, false), nil, nil, slackapi.SectionBlockOptionBlockID(blockMention))
+	m.Blocks = append([]slackapi.Block{lead}, m.Blocks...)
+	return m
+}
+
+// blockMention is the block id of a section that holds a post's mention
+// alone.
+const blockMention = "mention"
+
+// thread posts the pick's whole commentary as replies in the thread of
+// the message whose ts is ts: as many messages as Messages makes of it.
+func (p *Poster) thread(ctx context.Context, channel, ts string, reply bot.Reply) *bot.FollowUpError {
+	if len(reply.Picks) == 0 || reply.Picks[0].Title == nil {
+		return &bot.FollowUpError{Err: errors.New("the thread was not opened: the post has no pick to open it on")}
+	}
+	if ts == "" {
+		return &bot.FollowUpError{Err: errors.New("the thread could not be opened: Slack named no ts for the post")}
+	}
+	msgs := Messages(bot.Reply{Commentary: reply.Picks[0].Title, Attribution: reply.Attribution})
+	for i, m := range msgs {
+		tctx, trace := sendtrace.With(ctx)
+		_, _, err := p.api.PostMessageContext(tctx, channel,
+			slackapi.MsgOptionText(m.Text, false),
+			slackapi.MsgOptionBlocks(m.Blocks...),
+			slackapi.MsgOptionTS(ts),
+		)
+		if err == nil {
+			continue
+		}
+		pe := classify(scrub(fmt.Errorf("slack: chat.postMessage to the thread of message %s in channel %s: %w", ts, channel, err), p.token))
+		what := "the thread could not be opened"
+		if i > 0 {
+			what = fmt.Sprintf("the thread opened, but only %d of the %d messages of its commentary were posted", i, len(msgs))
+		}
+		switch {
+		case pe.Permanent:
+			return &bot.FollowUpError{Err: fmt.Errorf("%s: %w (%s)", what, pe.Err, pe.Hint)}
+		case trace.Written() && pe.RetryAfter == 0 && !answered(err):
+			return &bot.FollowUpError{Err: fmt.Errorf("%s: %w (it may have gone through)", what, pe.Err)}
+		}
+		return &bot.FollowUpError{Err: fmt.Errorf("%s: %w", what, pe.Err)}
+	}
+	return nil
 }
 
 // answered reports whether err is an answer of Slack's: a status it

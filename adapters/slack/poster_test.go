@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	slackapi "github.com/slack-go/slack"
 
 	"github.com/industrybot/industrybot/adapters/slack"
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
@@ -292,4 +296,260 @@ func TestPostLostAnswerIsUnknown(t *testing.T) {
 			}
 		})
 	}
+}
+
+// inChannel is the messages of channel outside threads.
+func inChannel(fake *slacktest.Server, channel string) []slacktest.Message {
+	var out []slacktest.Message
+	for _, m := range fake.Messages(channel) {
+		if m.ThreadTS == "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// blocksJSON is v as JSON, its <, > and & as written (Blocks escape
+// them as \u003c…), so that a test can look for mentions in it.
+func blocksJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(b))
+}
+
+// TestPostOpensAThread: with Thread, the post goes out as without it, and
+// the pick's whole commentary, laid out as /why lays it out, follows as
+// replies in the post's thread, mentioning no one.
+func TestPostOpensAThread(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reply func(t *testing.T) bot.Reply
+	}{
+		{"a pick", randomReply},
+		{"a commentary longer than a message", func(*testing.T) bot.Reply {
+			long := &bot.Title{Work: bot.Work{ID: "long", Title: "Long", Kind: bot.Film, Year: 2001, Credit: bot.Credit{Role: "director", Names: []string{"A"}}}}
+			for i := range 60 {
+				long.Commentary = append(long.Commentary, fmt.Sprintf("Paragraph %d. %s", i+1, strings.Repeat("Words the creators said. ", 10)))
+			}
+			return bot.Reply{Text: "Today's pick", Picks: []bot.Pick{{Title: long}}, Attribution: "the creators", Scheduled: true}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := slacktest.New(t)
+			p := mustPoster(t, fake)
+			reply := tc.reply(t)
+			reply.Thread = true
+			if err := p.Post(t.Context(), "C1", "key", reply); err != nil {
+				t.Fatal(err)
+			}
+			posts := inChannel(fake, "C1")
+			if len(posts) != 1 {
+				t.Fatalf("%d messages in the channel, want the post alone", len(posts))
+			}
+			plain := reply
+			plain.Thread = false
+			if got, want := blocksJSON(t, posts[0].Blocks), blocksJSON(t, slack.Render(plain).Blocks); got != want || posts[0].Text != slack.Render(plain).Text {
+				t.Errorf("the post changed with a thread:\n%s\nwant %s", got, want)
+			}
+			want := slack.Messages(bot.Reply{Commentary: reply.Picks[0].Title, Attribution: reply.Attribution})
+			replies := fake.Replies("C1", posts[0].TS)
+			if len(replies) != len(want) || len(fake.Messages("C1")) != 1+len(want) {
+				t.Fatalf("%d replies in the thread (%d messages in all), want %d", len(replies), len(fake.Messages("C1")), len(want))
+			}
+			for i, r := range replies {
+				if got, w := blocksJSON(t, r.Blocks), blocksJSON(t, want[i].Blocks); got != w || r.Text != want[i].Text {
+					t.Errorf("reply %d differs from the /why layout:\n%s\nwant %s", i+1, got, w)
+				}
+				if strings.Contains(r.Text, "<!") || strings.Contains(r.PlainText(), "<!") {
+					t.Errorf("reply %d mentions someone: %q", i+1, r.Text)
+				}
+			}
+			if first := reply.Picks[0].Title.Commentary[0]; !strings.Contains(replies[0].PlainText(), first[:40]) {
+				t.Errorf("the first reply lacks the commentary's start %q:\n%s", first[:40], replies[0].PlainText())
+			}
+		})
+	}
+}
+
+// TestPostThreadFailures: replies that fail leave the post out, once,
+// and Post says so with a *bot.FollowUpError, naming what failed and,
+// when retrying cannot help, what to do; never with the token.
+func TestPostThreadFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		failure slacktest.Failure
+		text    []string
+	}{
+		{"rate limited", slacktest.RateLimited(3 * time.Second), []string{"the thread could not be opened", "chat.postMessage to the thread of message"}},
+		{"server error", slacktest.ServerError, []string{"the thread could not be opened", "500"}},
+		{"missing scope", slacktest.Failure{Error: "missing_scope", Needed: "chat:write"}, []string{"missing_scope", "the bot token lacks the chat:write scope"}},
+		{"a channel that takes no threads", slacktest.Failure{Error: "restricted_action_non_threadable_channel"}, []string{"restricted_action_non_threadable_channel", "ask a workspace admin"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := slacktest.New(t)
+			p := mustPoster(t, fake)
+			fake.FailReplies("C1", tc.failure)
+			reply := randomReply(t)
+			reply.Thread = true
+			err := p.Post(t.Context(), "C1", "key", reply)
+			var fe *bot.FollowUpError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Post = %v (%T), want a *bot.FollowUpError: the post went out", err, err)
+			}
+			var pe *bot.PostError
+			if errors.As(err, &pe) {
+				t.Errorf("Post = %v: a *bot.PostError too, which would have the post sent again", err)
+			}
+			for _, s := range tc.text {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q lacks %q", err, s)
+				}
+			}
+			if strings.Contains(err.Error(), slacktest.BotToken) {
+				t.Errorf("error %q holds the token", err)
+			}
+			posts := inChannel(fake, "C1")
+			if len(posts) != 1 || len(fake.Replies("C1", posts[0].TS)) != 0 || fake.Attempts("C1") != 2 {
+				t.Errorf("%d posts, %d attempts; want the post exactly once and one reply tried", len(posts), fake.Attempts("C1"))
+			}
+		})
+	}
+}
+
+// TestScheduledThreadThatFailsIsPostedOnce: through the scheduler on a
+// moved clock, a daily post whose thread Slack refuses goes out once, with
+// its mention, is recorded sent with the reason, and is not sent again on
+// later ticks.
+func TestScheduledThreadThatFailsIsPostedOnce(t *testing.T) {
+	clock := &movedClock{now: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	fake := slacktest.New(t, slacktest.WithClock(clock.Now))
+	p := mustPoster(t, fake)
+	fake.FailReplies("C1", slacktest.Failure{Error: "restricted_action_non_threadable_channel"})
+	store := bot.NewMemoryStore()
+	ch := bot.ChannelKey{Platform: bot.Slack, Channel: "C1"}
+	ctx := t.Context()
+	if err := store.PutSubscription(ctx, bot.Subscription{Channel: ch, Time: "09:00", Timezone: "UTC", Thread: true, Mention: "S0TEAM", Source: "chat", Since: clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	sched := bot.NewScheduler(bot.SchedulerConfig{Store: store, Catalog: bottest.Catalog(t), Clock: clock, Owner: "test",
+		Posters: map[bot.Platform]bot.Poster{bot.Slack: p}, Logger: slog.New(slog.DiscardHandler)})
+	for _, at := range []string{"09:00", "09:01", "09:30", "12:00"} {
+		clock.set(t, "2026-11-26 "+at)
+		if err := sched.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	posts := inChannel(fake, "C1")
+	if len(posts) != 1 || fake.Attempts("C1") != 2 {
+		t.Fatalf("%d posts of %d calls, want exactly one post and one reply tried", len(posts), fake.Attempts("C1"))
+	}
+	if !strings.HasPrefix(posts[0].Text, "<!subteam^S0TEAM> ") {
+		t.Errorf("the post %q lacks the mention", posts[0].Text)
+	}
+	rec, err := store.GetPost(ctx, ch, "2026-11-26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.State != bot.PostSent || !strings.Contains(rec.Error, "the thread could not be opened") {
+		t.Errorf("record %s %q, want sent, with the reason", rec.State, rec.Error)
+	}
+}
+
+// TestPostMentionsTheUserGroup: with Ping, the post's text and first
+// block start with the user group's mention, the rest as without it; the
+// thread mentions no one.
+func TestPostMentionsTheUserGroup(t *testing.T) {
+	fake := slacktest.New(t)
+	p := mustPoster(t, fake)
+	reply := randomReply(t)
+	plain := slack.Render(reply)
+	reply.Ping, reply.Thread = "S0123ABC", true
+	if err := p.Post(t.Context(), "C1", "key", reply); err != nil {
+		t.Fatal(err)
+	}
+	posts := inChannel(fake, "C1")
+	if len(posts) != 1 {
+		t.Fatalf("%d posts, want 1", len(posts))
+	}
+	m := posts[0]
+	const at = "<!subteam^S0123ABC>"
+	if m.Text != at+" "+plain.Text {
+		t.Errorf("text %q, want %q", m.Text, at+" "+plain.Text)
+	}
+	first, ok := m.Blocks.BlockSet[0].(*slackapi.SectionBlock)
+	want := plain.Blocks[0].(*slackapi.SectionBlock)
+	if !ok || first.Text.Text != at+" "+want.Text.Text || first.BlockID != want.BlockID {
+		t.Fatalf("first block %+v, want %q in %s", m.Blocks.BlockSet[0], at+" "+want.Text.Text, want.BlockID)
+	}
+	if got, w := blocksJSON(t, m.Blocks.BlockSet[1:]), blocksJSON(t, plain.Blocks[1:]); got != w {
+		t.Errorf("the other blocks changed:\n%s\nwant %s", got, w)
+	}
+	if n := strings.Count(blocksJSON(t, m.Blocks)+m.Text, "<!"); n != 2 {
+		t.Errorf("%d mentions in the post, want the user group's in the text and the first block", n)
+	}
+	for _, r := range fake.Replies("C1", m.TS) {
+		if strings.Contains(r.Text+blocksJSON(t, r.Blocks), "<!") {
+			t.Errorf("a reply mentions someone: %q", r.Text)
+		}
+	}
+	t.Run("a mention that is not a user group id", func(t *testing.T) {
+		r := randomReply(t)
+		r.Ping = "S1> <!channel"
+		err := p.Post(t.Context(), "C2", "key", r)
+		var pe *bot.PostError
+		if !errors.As(err, &pe) || !pe.Permanent || !strings.Contains(err.Error(), "not a user group id") || fake.Attempts("C2") != 0 {
+			t.Errorf("Post = %v, %d attempts; want a permanent error before sending", err, fake.Attempts("C2"))
+		}
+	})
+}
+
+// TestPostWithoutThreadOrPing: a post that asks for neither replies in
+// no thread and mentions no one.
+func TestPostWithoutThreadOrPing(t *testing.T) {
+	fake := slacktest.New(t)
+	p := mustPoster(t, fake)
+	reply := randomReply(t)
+	if err := p.Post(t.Context(), "C1", "key", reply); err != nil {
+		t.Fatal(err)
+	}
+	msgs := fake.Messages("C1")
+	if len(msgs) != 1 || msgs[0].ThreadTS != "" || fake.Calls(slacktest.MethodPostMessage) != 1 {
+		t.Fatalf("%d messages, %d calls; want the post alone", len(msgs), fake.Calls(slacktest.MethodPostMessage))
+	}
+	if strings.Contains(msgs[0].Text+blocksJSON(t, msgs[0].Blocks), "<!") {
+		t.Errorf("the post mentions someone: %q", msgs[0].Text)
+	}
+}
+
+// movedClock is a bot.Clock that tests move; Sleep moves it on at once.
+type movedClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *movedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *movedClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+func (c *movedClock) set(t *testing.T, at string) {
+	t.Helper()
+	v, err := time.Parse("2006-01-02 15:04", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	c.now = v
+	c.mu.Unlock()
 }
