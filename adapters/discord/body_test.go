@@ -58,7 +58,7 @@ func TestHTTPChecksHeadersBeforeTheBody(t *testing.T) {
 		{"six minutes ahead", header(sig, strconv.FormatInt(h.now.Add(6*time.Minute).Unix(), 10)), 1000, http.StatusUnauthorized},
 		{"well-formed but over MaxBody", header(sig, ts), MaxBody + 1, http.StatusRequestEntityTooLarge},
 	}
-	handler := h.a.Interactions(h.signer.Public)
+	handler := h.a.Handler()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequestWithContext(waitCtx(t), http.MethodPost, InteractionsPath, nil)

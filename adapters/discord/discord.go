@@ -5,9 +5,11 @@ package discord
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -21,23 +23,31 @@ import (
 	"github.com/industrybot/industrybot/internal/slowpath"
 )
 
-// Completer offers the choices of autocomplete as the core makes them
-// (titles for /why, time zones for /daily subscribe). *bot.Engine
-// implements it.
-type Completer interface {
-	Choices(what bot.Completion, typed string, n int) []bot.Choice
-}
+// Modes: how Discord reaches the bot.
+const (
+	ModeGateway = "gateway" // the bot holds a websocket to Discord: no public URL
+	ModeHTTP    = "http"    // Discord POSTs signed interactions to a public URL
+)
 
-var _ Completer = (*bot.Engine)(nil)
-
-// Config holds what an Adapter needs. Handler, Titles and REST are required.
+// Config holds what an Adapter needs. Handler, Engine and Session are
+// required, and PublicKey in ModeHTTP.
 type Config struct {
 	Handler bot.Handler
-	Titles  Completer
-	// REST is the session whose HTTP client reaches Discord's API
-	// (NewSession), for answers that follow a deferral. It needs no token:
-	// interaction webhooks are authorised by the interaction's own token.
-	REST *discordgo.Session
+	// Engine offers autocomplete's choices (bot.Engine.Choices): titles
+	// for /why, time zones for /daily subscribe.
+	Engine *bot.Engine
+	// Session reaches Discord (NewSession). Its HTTP client sends the
+	// answers that follow a deferral, which need no token: interaction
+	// webhooks are authorised by the interaction's own token. In
+	// ModeGateway it also holds the gateway connection, which needs the
+	// bot token.
+	Session *discordgo.Session
+	// Mode is how interactions arrive: ModeGateway (the default) or
+	// ModeHTTP.
+	Mode string
+	// PublicKey checks the signature of every HTTP interaction (ModeHTTP):
+	// the application's key, as ParsePublicKey reads it.
+	PublicKey ed25519.PublicKey
 	// Logger defaults to discarding.
 	Logger *slog.Logger
 	// DeferAfter is how long an answer may take before the adapter tells
@@ -56,12 +66,15 @@ type Config struct {
 }
 
 // Adapter answers Discord interactions with the bot, whichever transport
-// delivers them (Gateway, or Interactions over HTTP). It is safe for
-// concurrent use.
+// delivers them: Run holds the gateway connection, or Handler serves the
+// HTTP interactions endpoint. It is safe for concurrent use.
 type Adapter struct {
-	h             bot.Handler
-	titles        Completer
+	h bot.Handler
+	// choices offers autocomplete's choices: the engine's.
+	choices       func(what bot.Completion, typed string, n int) []bot.Choice
 	rest          *discordgo.Session
+	gw            *gateway     // ModeGateway
+	web           http.Handler // ModeHTTP: the interactions endpoint
 	log           *slog.Logger
 	deferAfter    time.Duration
 	handleTimeout time.Duration
@@ -71,17 +84,17 @@ type Adapter struct {
 	pending inflight.Counter
 }
 
-// New returns an Adapter.
+// New returns an Adapter, or an error naming what the configuration lacks.
 func New(c Config) (*Adapter, error) {
 	switch {
 	case c.Handler == nil:
 		return nil, errors.New("discord: the adapter needs a handler")
-	case c.Titles == nil:
-		return nil, errors.New("discord: the adapter needs a title completer for /why")
-	case c.REST == nil:
-		return nil, errors.New("discord: the adapter needs a REST session (NewSession)")
+	case c.Engine == nil:
+		return nil, errors.New("discord: the adapter needs the engine, for autocomplete")
+	case c.Session == nil:
+		return nil, errors.New("discord: the adapter needs a session (NewSession)")
 	}
-	a := &Adapter{h: c.Handler, titles: c.Titles, rest: c.REST, log: c.Logger, deferAfter: c.DeferAfter, handleTimeout: c.HandleTimeout, now: c.Now, bodies: c.Bodies}
+	a := &Adapter{h: c.Handler, choices: c.Engine.Choices, rest: c.Session, log: c.Logger, deferAfter: c.DeferAfter, handleTimeout: c.HandleTimeout, now: c.Now, bodies: c.Bodies}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -97,14 +110,63 @@ func New(c Config) (*Adapter, error) {
 	if a.bodies == nil {
 		a.bodies = httpbody.New(0)
 	}
+	switch c.Mode {
+	case "", ModeGateway:
+		a.gw = newGateway(a, c.Session)
+	case ModeHTTP:
+		if len(c.PublicKey) != ed25519.PublicKeySize {
+			return nil, errors.New("discord: HTTP mode needs the application's public key (discord.public_key, from the Developer Portal's General Information page)")
+		}
+		mux := http.NewServeMux()
+		mux.Handle("POST "+InteractionsPath, a.interactions(c.PublicKey))
+		a.web = mux
+	default:
+		return nil, fmt.Errorf("discord: mode %q is neither %s nor %s", c.Mode, ModeGateway, ModeHTTP)
+	}
 	return a, nil
 }
 
-// Wait waits until the interactions in flight have been answered, or ctx
-// ends.
-func (a *Adapter) Wait(ctx context.Context) error {
+// Run answers interactions until ctx ends, then waits, up to
+// inflight.DrainTime, for the answers still being sent. In ModeGateway it
+// holds the gateway connection, which discordgo reconnects (and resumes)
+// when it drops; in ModeHTTP, Handler's route takes the interactions. It
+// returns an error only when the first gateway connection fails for a
+// reason retrying cannot fix, such as a refused token. discordgo's own log
+// lines go to the Logger of the adapter that ran last (session.go).
+func (a *Adapter) Run(ctx context.Context) error {
+	discordgoLog.Store(a.log)
+	var err error
+	if a.gw != nil {
+		err = a.gw.run(ctx)
+	} else {
+		<-ctx.Done()
+	}
+	if derr := a.pending.Drain(ctx); derr != nil {
+		a.log.Warn("discord: stopped with answers in flight", "err", derr)
+	}
+	return err
+}
+
+// Ready reports whether the adapter can take interactions, for a
+// readiness check: in ModeGateway, whether the connection is up; in
+// ModeHTTP it always can.
+func (a *Adapter) Ready(ctx context.Context) error {
+	if a.gw == nil {
+		return nil
+	}
+	return a.gw.ready(ctx)
+}
+
+// Handler serves the HTTP routes of ModeHTTP, under RoutePrefix: the
+// interactions endpoint (InteractionsPath). It is nil in ModeGateway.
+func (a *Adapter) Handler() http.Handler { return a.web }
+
+// Drain waits until the interactions in flight have been answered, or ctx
+// ends. Run drains as it returns; a server that serves Handler without
+// Run calls it.
+func (a *Adapter) Drain(ctx context.Context) error {
 	if err := a.pending.Wait(ctx); err != nil {
-		return fmt.Errorf("discord: interactions still in flight: %w", err)
+		return fmt.Errorf("discord: interactions unanswered: %w", err)
 	}
 	return nil
 }
@@ -402,7 +464,7 @@ func (a *Adapter) autocomplete(i *discordgo.Interaction) []*discordgo.Applicatio
 	if focused.Value != nil {
 		typed = fmt.Sprint(focused.Value)
 	}
-	for _, c := range a.titles.Choices(completion(d.Name, sub, focused.Name), typed, maxChoices) {
+	for _, c := range a.choices(completion(d.Name, sub, focused.Name), typed, maxChoices) {
 		if len(c.Value) > maxChoiceName {
 			continue // Discord refuses the whole answer for one value too long
 		}

@@ -42,7 +42,7 @@ func FuzzInteraction(f *testing.F) {
 	now := time.Unix(1_700_000_000, 0)
 	f.Fuzz(func(t *testing.T, body []byte, skew int64, sign bool) {
 		var errs errorLog
-		a, err := New(Config{Handler: b, Titles: b.Engine(), REST: sess, Now: func() time.Time { return now }, Logger: slog.New(&errs)})
+		a, err := New(Config{Handler: b, Engine: b.Engine(), Session: sess, Mode: ModeHTTP, PublicKey: signer.Public, Now: func() time.Time { return now }, Logger: slog.New(&errs)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func FuzzInteraction(f *testing.F) {
 			signer.Sign(req, body, now.Add(time.Duration(skew)*time.Second))
 		}
 		rec := httptest.NewRecorder()
-		a.Interactions(signer.Public).ServeHTTP(rec, req)
+		a.Handler().ServeHTTP(rec, req)
 		fresh := sign && skew >= -300 && skew <= 300
 		switch {
 		case ctx.Err() != nil:
@@ -66,7 +66,7 @@ func FuzzInteraction(f *testing.F) {
 		case rec.Code == http.StatusOK && !bytes.HasPrefix(rec.Body.Bytes(), []byte(`{"type":`)):
 			t.Errorf("answer %q is not an interaction response", rec.Body.String())
 		}
-		if err := a.Wait(ctx); err != nil {
+		if err := a.Drain(ctx); err != nil {
 			t.Errorf("follow-ups still running: %v", err)
 		}
 		if msg := errs.first(); msg != "" {

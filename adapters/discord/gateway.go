@@ -13,23 +13,23 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// Gateway receives interactions over a gateway connection (a websocket
-// Discord opens to the bot) and answers them through the Adapter.
-type Gateway struct {
+// gateway receives interactions over a gateway connection (a websocket
+// the bot opens to Discord) and answers them through the Adapter.
+type gateway struct {
 	a   *Adapter
 	s   *discordgo.Session
 	log *slog.Logger
 	// retryDelay is how long to wait before the attempt-th retry of a
 	// failed first connection.
 	retryDelay func(attempt int) time.Duration
-	// stopped refuses new gateway connections once Run is done.
+	// stopped refuses new gateway connections once run is done.
 	stopped atomic.Bool
 }
 
-// NewGateway returns a gateway connection for session s (NewSession, with a
-// bot token) answering through a.
-func NewGateway(a *Adapter, s *discordgo.Session) *Gateway {
-	g := &Gateway{
+// newGateway returns a gateway connection for session s (NewSession, with
+// a bot token) answering through a.
+func newGateway(a *Adapter, s *discordgo.Session) *gateway {
+	g := &gateway{
 		a: a, s: s, log: a.log.With("transport", "gateway", "shard", s.ShardID, "shards", s.ShardCount),
 		retryDelay: func(attempt int) time.Duration { return min(time.Second<<min(attempt, 6), time.Minute) },
 	}
@@ -50,8 +50,8 @@ func NewGateway(a *Adapter, s *discordgo.Session) *Gateway {
 
 var errStopped = errors.New("the discord gateway was stopped: industrybot is shutting down")
 
-// Ready reports whether the gateway is connected: a readiness check.
-func (g *Gateway) Ready(context.Context) error {
+// ready reports whether the gateway is connected.
+func (g *gateway) ready(context.Context) error {
 	// discordgo sets DataReady once connected and heartbeating, and clears
 	// it when the connection closes (a heartbeat racing Close can set it
 	// again: stopped covers shutdown). Open holds the lock while it
@@ -67,12 +67,12 @@ func (g *Gateway) Ready(context.Context) error {
 	return nil
 }
 
-// Run connects, answers interactions until ctx ends, then disconnects and
-// waits for the answers in flight. A connection that drops is reconnected
-// (and resumed) by discordgo. Run returns an error when the first
-// connection fails for a reason retrying cannot fix, such as a refused
-// token.
-func (g *Gateway) Run(ctx context.Context) error {
+// run connects, answers interactions until ctx ends, then disconnects; the
+// Adapter waits for the answers in flight. A connection that drops is
+// reconnected (and resumed) by discordgo. run returns an error when the
+// first connection fails for a reason retrying cannot fix, such as a
+// refused token.
+func (g *gateway) run(ctx context.Context) error {
 	// Interactions answered while shutting down still get their answer.
 	ictx := context.WithoutCancel(ctx)
 	for _, remove := range []func(){
@@ -101,19 +101,16 @@ func (g *Gateway) Run(ctx context.Context) error {
 	// reconnect loop may also be running (the connection dropped just
 	// before). Turning ShouldReconnectOnError off would race with its
 	// unlocked reads, so the dialer refuses instead: no connection outlives
-	// Run.
+	// run.
 	g.stopped.Store(true)
 	if err := g.s.Close(); err != nil {
 		g.log.Warn("closing the discord gateway", "err", err)
-	}
-	if err := g.a.pending.Drain(ctx); err != nil {
-		g.log.Warn("stopped with answers in flight", "err", err)
 	}
 	return nil
 }
 
 // open makes the first connection, retrying failures that may pass.
-func (g *Gateway) open(ctx context.Context) error {
+func (g *gateway) open(ctx context.Context) error {
 	for attempt := 0; ; attempt++ {
 		err := g.s.Open()
 		if err == nil {

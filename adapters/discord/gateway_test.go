@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/industrybot/industrybot/adapters/discord/discordtest"
 )
 
@@ -71,26 +72,26 @@ func TestGatewayReadiness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := NewGateway(harnessConfig{}.adapter(t, sess), sess)
-	if err := g.Ready(context.Background()); err == nil {
+	a := harnessConfig{}.adapter(t, sess)
+	if err := a.Ready(context.Background()); err == nil {
 		t.Fatal("ready before connecting")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- g.Run(ctx) }()
+	go func() { done <- a.Run(ctx) }()
 	// discordgo marks the session ready after its first heartbeat, before
 	// it waits for the second: the second proves the first was marked.
 	if err := f.Wait(waitCtx(t), func() bool { return f.Heartbeats() >= 2 }); err != nil {
 		t.Fatalf("no heartbeats: %v", err)
 	}
-	if err := g.Ready(context.Background()); err != nil {
+	if err := a.Ready(context.Background()); err != nil {
 		t.Errorf("connected and heartbeating, Ready = %v", err)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if err := g.Ready(context.Background()); err == nil {
+	if err := a.Ready(context.Background()); err == nil {
 		t.Error("ready after closing")
 	}
 }
@@ -105,8 +106,8 @@ func TestGatewayRefusedToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := NewGateway(harnessConfig{}.adapter(t, sess), sess)
-	err = g.Run(waitCtx(t))
+	a := harnessConfig{}.adapter(t, sess)
+	err = a.Run(waitCtx(t))
 	if err == nil || !strings.Contains(err.Error(), "INDUSTRYBOT_DISCORD_TOKEN") || strings.Contains(err.Error(), wrong) {
 		t.Errorf("Run = %v, want an error naming INDUSTRYBOT_DISCORD_TOKEN and not the token", err)
 	}
@@ -135,11 +136,11 @@ func TestGatewayRetriesFirstConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := NewGateway(harnessConfig{}.adapter(t, sess), sess)
-	g.retryDelay = func(int) time.Duration { return 0 }
+	a := harnessConfig{}.adapter(t, sess)
+	a.gw.retryDelay = func(int) time.Duration { return 0 }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- g.Run(ctx) }()
+	go func() { done <- a.Run(ctx) }()
 	err = f.Wait(waitCtx(t), func() bool { return len(f.Sessions()) == 1 })
 	cancel()
 	if err != nil {
@@ -150,5 +151,33 @@ func TestGatewayRetriesFirstConnection(t *testing.T) {
 	}
 	if n := failed.Load(); n < 3 {
 		t.Errorf("%d gateway lookups, want 2 failed and 1 more", n)
+	}
+}
+
+// TestDiscordgoLogsGoToTheAdapter: discordgo's own log lines reach the
+// running adapter's logger, through slog. Not parallel: discordgo has one
+// logger for the whole process, and the adapter that ran last holds it.
+func TestDiscordgoLogsGoToTheAdapter(t *testing.T) {
+	f := discordtest.Start(t, discordtest.Options{Token: testToken})
+	sess, err := NewSession(SessionConfig{Token: testToken, APIURL: f.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.LogLevel = discordgo.LogInformational
+	logs := &logBuffer{}
+	a := harnessConfig{logs: logs}.adapter(t, sess)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	err = f.Wait(waitCtx(t), func() bool { return f.Heartbeats() > 0 })
+	cancel()
+	if err != nil {
+		t.Fatalf("the gateway did not connect: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := logs.String(); !strings.Contains(got, `level=DEBUG msg="discordgo: `) || !strings.Contains(got, "connecting to gateway") {
+		t.Errorf("discordgo's lines did not reach the adapter's logger:\n%s", got)
 	}
 }

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -69,6 +70,8 @@ type harnessConfig struct {
 	shardID    int
 	shardCount int
 	logs       *logBuffer
+	mode       string            // ModeGateway when empty
+	key        ed25519.PublicKey // ModeHTTP
 }
 
 func (hc harnessConfig) adapter(t *testing.T, rest *discordgo.Session) *Adapter {
@@ -85,7 +88,7 @@ func (hc harnessConfig) adapter(t *testing.T, rest *discordgo.Session) *Adapter 
 	// them: with the knowledge, titles outside the list ("Peaky Blinders"
 	// for "pe") would join them.
 	titles := bottest.Engine(t, bot.WithKnowledge(nil))
-	a, err := New(Config{Handler: h, Titles: titles, REST: rest, Logger: log, DeferAfter: hc.deferAfter})
+	a, err := New(Config{Handler: h, Engine: titles, Session: rest, Mode: hc.mode, PublicKey: hc.key, Logger: log, DeferAfter: hc.deferAfter})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +98,7 @@ func (hc harnessConfig) adapter(t *testing.T, rest *discordgo.Session) *Adapter 
 // gatewayHarness runs the adapter on a gateway session to a fake Discord.
 type gatewayHarness struct {
 	f    *discordtest.Server
-	g    *Gateway
+	a    *Adapter
 	sess *discordgo.Session
 }
 
@@ -127,10 +130,10 @@ func connectGateway(t *testing.T, f *discordtest.Server, hc harnessConfig) *gate
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := NewGateway(hc.adapter(t, sess), sess)
+	a := hc.adapter(t, sess)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- g.Run(ctx) }()
+	go func() { done <- a.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -150,7 +153,7 @@ func connectGateway(t *testing.T, f *discordtest.Server, hc harnessConfig) *gate
 	if err != nil {
 		t.Fatalf("the gateway did not connect: %v", err)
 	}
-	return &gatewayHarness{f: f, g: g, sess: sess}
+	return &gatewayHarness{f: f, a: a, sess: sess}
 }
 
 // httpHarness serves the adapter's HTTP interactions endpoint.
@@ -173,14 +176,14 @@ func startHTTP(t *testing.T, hc harnessConfig) *httpHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &httpHarness{f: f, a: hc.adapter(t, sess), signer: discordtest.NewSigner(), now: time.Now()}
+	h := &httpHarness{f: f, signer: discordtest.NewSigner(), now: time.Now()}
+	hc.mode, hc.key = ModeHTTP, h.signer.Public
+	h.a = hc.adapter(t, sess)
 	h.a.now = func() time.Time { return h.now }
-	mux := http.NewServeMux()
-	mux.Handle("POST /discord/interactions", h.a.Interactions(h.signer.Public))
-	h.srv = httptest.NewServer(mux)
+	h.srv = httptest.NewServer(h.a.Handler())
 	t.Cleanup(func() {
 		h.srv.Close()
-		if err := h.a.Wait(waitCtx(t)); err != nil {
+		if err := h.a.Drain(waitCtx(t)); err != nil {
 			t.Error(err)
 		}
 	})

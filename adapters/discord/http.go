@@ -16,9 +16,13 @@ import (
 	"github.com/industrybot/industrybot/internal/httpbody"
 )
 
-// InteractionsPath is where serve mounts the HTTP interactions endpoint:
-// the application's Interactions Endpoint URL ends with it.
-const InteractionsPath = "/discord/interactions"
+// The HTTP routes of ModeHTTP: RoutePrefix holds them all.
+const (
+	RoutePrefix = "/discord/"
+	// InteractionsPath is the interactions endpoint: the application's
+	// Interactions Endpoint URL ends with it.
+	InteractionsPath = RoutePrefix + "interactions"
+)
 
 // MaxBody bounds an HTTP interaction's body. Most are a few kilobytes; a
 // button's carries the message it is on (at most 6,000 characters of
@@ -26,9 +30,9 @@ const InteractionsPath = "/discord/interactions"
 // channels, messages or attachments can reach a few hundred.
 const MaxBody = 256 << 10
 
-// MaxSkew is how far an HTTP interaction's signed timestamp may be from
+// maxSkew is how far an HTTP interaction's signed timestamp may be from
 // the clock: an older one may be a replay.
-const MaxSkew = 5 * time.Minute
+const maxSkew = 5 * time.Minute
 
 // ParsePublicKey reads the application's public key as the Developer Portal
 // shows it: 64 hex digits.
@@ -40,17 +44,17 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 	return ed25519.PublicKey(k), nil
 }
 
-// Interactions returns the handler of Discord's HTTP interactions endpoint
+// interactions returns the handler of Discord's HTTP interactions endpoint
 // (the "Interactions Endpoint URL" of the application). Every request must
 // carry an Ed25519 signature by key over timestamp + body, with a
-// timestamp within MaxSkew of now: anything else gets 401 and no detail,
+// timestamp within maxSkew of now: anything else gets 401 and no detail,
 // as Discord requires (it sends bad signatures on purpose to check). The
 // headers are checked before the body is read, and the body is read with
 // Config.Bodies: over MaxBody it gets 413, and 503 when too many large
 // bodies are being read. A PING gets {"type":1}; commands, buttons and
 // autocompletes get their answer in the response, within Discord's 3
 // seconds, and any follow-up through the interaction's webhook.
-func (a *Adapter) Interactions(key ed25519.PublicKey) http.Handler {
+func (a *Adapter) interactions(key ed25519.PublicKey) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.serveHTTP(w, r, key)
 	})
@@ -105,7 +109,7 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request, key ed25519.
 
 // signatureHeaders checks what can be checked before the body is read:
 // X-Signature-Ed25519 is 128 hex digits and X-Signature-Timestamp a Unix
-// time within MaxSkew of now.
+// time within maxSkew of now.
 func (a *Adapter) signatureHeaders(h http.Header) (sig []byte, ts string, err error) {
 	hexSig, ts := h.Get("X-Signature-Ed25519"), h.Get("X-Signature-Timestamp")
 	if hexSig == "" || ts == "" {
@@ -121,8 +125,8 @@ func (a *Adapter) signatureHeaders(h http.Header) (sig []byte, ts string, err er
 	if err != nil {
 		return nil, "", errors.New("X-Signature-Timestamp is not a Unix time")
 	}
-	if skew := a.now().Sub(time.Unix(sec, 0)); skew > MaxSkew || skew < -MaxSkew {
-		return nil, "", fmt.Errorf("X-Signature-Timestamp is %s from now, more than %s", skew.Round(time.Second), MaxSkew)
+	if skew := a.now().Sub(time.Unix(sec, 0)); skew > maxSkew || skew < -maxSkew {
+		return nil, "", fmt.Errorf("X-Signature-Timestamp is %s from now, more than %s", skew.Round(time.Second), maxSkew)
 	}
 	return sig, ts, nil
 }

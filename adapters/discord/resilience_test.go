@@ -32,10 +32,6 @@ type panicHandler struct{}
 
 func (panicHandler) Handle(context.Context, bot.Request) bot.Reply { panic("boom") }
 
-type panicCompleter struct{}
-
-func (panicCompleter) Choices(bot.Completion, string, int) []bot.Choice { panic("boom") }
-
 // TestSlowAnswersAreDeferred: a command that cannot answer in time is
 // acknowledged with a deferral (type 5) and its answer then replaces the
 // "thinking…" message; a private answer replaces it with an ephemeral
@@ -184,7 +180,7 @@ func TestPanicAfterDeferralIsAnsweredPrivately(t *testing.T) {
 func TestAutocompletePanicAnswersNoChoices(t *testing.T) {
 	t.Parallel()
 	h := startHTTP(t, harnessConfig{})
-	h.a.titles = panicCompleter{}
+	h.a.choices = func(bot.Completion, string, int) []bot.Choice { panic("boom") }
 	w := decode(t, h.ask(t, h.f.Autocomplete((&channels{}).next(testGuild), "why", discordtest.Focused("title", "he"))))
 	if w.Type != int(discordgo.InteractionApplicationCommandAutocompleteResult) || w.Data == nil || w.Data.Choices == nil || len(w.Data.Choices) != 0 {
 		t.Errorf("answer = %+v, want autocomplete results with no choices", w)

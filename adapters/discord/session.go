@@ -1,10 +1,14 @@
 package discord
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -29,6 +33,7 @@ type SessionConfig struct {
 // the gateway, reconnects on, no state cache and no gateway intents (slash
 // commands and buttons arrive whatever the intents).
 func NewSession(c SessionConfig) (*discordgo.Session, error) {
+	routeDiscordgoLogs()
 	token := strings.TrimSpace(c.Token)
 	if token != "" && !strings.HasPrefix(token, "Bot ") {
 		token = "Bot " + token
@@ -56,6 +61,35 @@ func NewSession(c SessionConfig) (*discordgo.Session, error) {
 	s.StateEnabled = false
 	s.Identify.Intents = discordgo.IntentsNone
 	return s, nil
+}
+
+// discordgo logs through a package variable, not through a session.
+// NewSession points it, once and before any session exists to read it, at
+// discordgoLog, which each Adapter sets to its logger as it runs: so
+// discordgo's lines go through slog, and through the redacting logger
+// serve sets up. Before any adapter runs they are dropped.
+var (
+	routeLogs    sync.Once
+	discordgoLog atomic.Pointer[slog.Logger]
+)
+
+func routeDiscordgoLogs() {
+	routeLogs.Do(func() {
+		discordgo.Logger = func(level, _ int, format string, args ...any) {
+			l := discordgoLog.Load()
+			if l == nil {
+				return
+			}
+			lv := slog.LevelDebug
+			switch level {
+			case discordgo.LogError:
+				lv = slog.LevelWarn // its "errors" are mostly reconnects it recovers from
+			case discordgo.LogWarning:
+				lv = slog.LevelInfo
+			}
+			l.Log(context.Background(), lv, "discordgo: "+fmt.Sprintf(format, args...))
+		}
+	})
 }
 
 // rewriter sends requests for discord.com to another base URL. discordgo

@@ -71,7 +71,7 @@ type Config struct {
 
 // Adapter answers Slack's slash commands and button presses with the bot.
 // One Adapter serves one mode: Run keeps its Socket Mode connection, or
-// Commands and Interactions serve the HTTP routes.
+// Handler serves the HTTP routes.
 type Adapter struct {
 	h      bot.Handler
 	log    *slog.Logger
@@ -88,6 +88,7 @@ type Adapter struct {
 	now    func() time.Time
 	ack    time.Duration
 	bodies *httpbody.Reader
+	web    http.Handler // ModeHTTP: the routes
 
 	// sleep waits before a retry; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -142,6 +143,7 @@ func New(c Config) (*Adapter, error) {
 		if a.secret == "" {
 			return nil, errors.New("slack: HTTP mode needs the signing secret (slack.signing_secret)")
 		}
+		a.web = a.routes()
 	default:
 		return nil, fmt.Errorf("slack: mode %q is neither %s nor %s", a.mode, ModeSocket, ModeHTTP)
 	}
@@ -198,7 +200,8 @@ func (a *Adapter) Ready(context.Context) error {
 }
 
 // Drain waits until every answer being sent to a response_url is sent, or
-// ctx ends.
+// ctx ends. Run drains as it returns; a server that serves Handler without
+// Run calls it.
 func (a *Adapter) Drain(ctx context.Context) error { return a.pending.Wait(ctx) }
 
 // checkBotToken asks auth.test whether the bot token works, so that a wrong

@@ -35,17 +35,17 @@ func TestHTTPChecksHeadersBeforeTheBody(t *testing.T) {
 	}
 	routes := []struct {
 		name  string
-		h     http.Handler
+		path  string
 		limit int64
 	}{
-		{"commands", r.a.Commands(), slack.MaxCommandBody},
-		{"interactions", r.a.Interactions(), slack.MaxInteractionBody},
+		{"commands", slack.CommandsPath, slack.MaxCommandBody},
+		{"interactions", slack.InteractionsPath, slack.MaxInteractionBody},
 	}
-	send := func(t *testing.T, h http.Handler, hdr http.Header, length int64) *httptest.ResponseRecorder {
-		req := httptest.NewRequestWithContext(testCtx(t), http.MethodPost, "/", nil)
+	send := func(t *testing.T, path string, hdr http.Header, length int64) *httptest.ResponseRecorder {
+		req := httptest.NewRequestWithContext(testCtx(t), http.MethodPost, path, nil)
 		req.Header, req.Body, req.ContentLength = hdr, untouched{t}, length
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		r.a.Handler().ServeHTTP(rec, req)
 		return rec
 	}
 	unsigned := []struct {
@@ -66,14 +66,14 @@ func TestHTTPChecksHeadersBeforeTheBody(t *testing.T) {
 	for _, route := range routes {
 		for _, tc := range unsigned {
 			t.Run(route.name+"/"+tc.name, func(t *testing.T) {
-				rec := send(t, route.h, tc.header, 1<<20)
+				rec := send(t, route.path, tc.header, 1<<20)
 				if rec.Code != http.StatusUnauthorized || rec.Body.Len() != 0 {
 					t.Errorf("got %d %q, want 401 and no detail", rec.Code, rec.Body)
 				}
 			})
 		}
 		t.Run(route.name+"/too long", func(t *testing.T) {
-			if rec := send(t, route.h, header(ts, goodSig), route.limit+1); rec.Code != http.StatusRequestEntityTooLarge {
+			if rec := send(t, route.path, header(ts, goodSig), route.limit+1); rec.Code != http.StatusRequestEntityTooLarge {
 				t.Errorf("got %d, want 413", rec.Code)
 			}
 		})

@@ -52,9 +52,9 @@ func FuzzHTTPRequest(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, path := a.Commands(), slack.CommandsPath
+		h, path := a.Handler(), slack.CommandsPath
 		if interaction {
-			h, path = a.Interactions(), slack.InteractionsPath
+			path = slack.InteractionsPath
 		}
 		req := httptest.NewRequest("POST", path, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -154,7 +154,7 @@ func FuzzInteractionPayload(f *testing.F) {
 		req := httptest.NewRequest("POST", slack.InteractionsPath, bytes.NewReader(body))
 		req.Header = signed.Header
 		w := httptest.NewRecorder()
-		a.Interactions().ServeHTTP(w, req)
+		a.Handler().ServeHTTP(w, req)
 		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
 			t.Errorf("status %d for a signed, fresh request", w.Code)
 		}

@@ -72,10 +72,7 @@ func newHTTPRig(t *testing.T, h bot.Handler, opts ...func(*slack.Config)) *httpR
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("POST "+slack.CommandsPath, a.Commands())
-	mux.Handle("POST "+slack.InteractionsPath, a.Interactions())
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() {
 		srv.Close()
 		if err := a.Drain(context.Background()); err != nil {

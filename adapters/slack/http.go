@@ -11,13 +11,30 @@ import (
 	"github.com/industrybot/industrybot/internal/httpbody"
 )
 
-// Commands returns the handler of slash commands sent over HTTP
+// RoutePrefix holds the HTTP routes of ModeHTTP: CommandsPath and
+// InteractionsPath.
+const RoutePrefix = "/slack/"
+
+// Handler serves the HTTP routes of ModeHTTP, under RoutePrefix: slash
+// commands (POST CommandsPath) and button presses (POST
+// InteractionsPath). It is nil in Socket Mode.
+func (a *Adapter) Handler() http.Handler { return a.web }
+
+// routes returns the handler of the HTTP routes.
+func (a *Adapter) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST "+CommandsPath, a.commands())
+	mux.Handle("POST "+InteractionsPath, a.interactions())
+	return mux
+}
+
+// commands returns the handler of slash commands sent over HTTP
 // (POST /slack/commands). Every request must be signed with the signing
 // secret (401 with no detail otherwise); a body over MaxCommandBody gets
 // 413 and a signed body that is not a slash command 400. The answer is the
 // response itself when it is ready within the ack budget, else an empty
 // 200 followed by a post to the response_url.
-func (a *Adapter) Commands() http.Handler {
+func (a *Adapter) commands() http.Handler {
 	return a.signed(MaxCommandBody, func(w http.ResponseWriter, r *http.Request, form url.Values) {
 		if form.Get("ssl_check") == "1" { // Slack checking the certificate
 			w.WriteHeader(http.StatusOK)
@@ -37,11 +54,11 @@ func (a *Adapter) Commands() http.Handler {
 	})
 }
 
-// Interactions returns the handler of button presses sent over HTTP
-// (POST /slack/interactions), checked like Commands. A press is
+// interactions returns the handler of button presses sent over HTTP
+// (POST /slack/interactions), checked like commands. A press is
 // acknowledged at once with an empty 200; its answer goes to the
 // response_url.
-func (a *Adapter) Interactions() http.Handler {
+func (a *Adapter) interactions() http.Handler {
 	return a.signed(MaxInteractionBody, func(w http.ResponseWriter, r *http.Request, form url.Values) {
 		payload := form.Get("payload")
 		if payload == "" {

@@ -152,6 +152,9 @@ func TestSocketReadyFollowsTheConnection(t *testing.T) {
 	if err := a.Ready(t.Context()); err == nil {
 		t.Error("Ready before Run: want an error")
 	}
+	if a.Handler() != nil {
+		t.Error("Handler in Socket Mode: want none, there are no HTTP routes")
+	}
 	ctx, cancel := context.WithCancel(testCtx(t))
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"sync/atomic"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/spf13/cobra"
@@ -13,10 +10,6 @@ import (
 	discordadapter "github.com/industrybot/industrybot/adapters/discord"
 	"github.com/industrybot/industrybot/bot"
 )
-
-// discordDrain bounds how long serve waits, when stopping, for Discord
-// answers still being followed up (deferred or long ones).
-const discordDrain = 10 * time.Second
 
 // discordComponents wires Discord into serve: the HTTP interactions route
 // (discord.mode http, which needs only discord.public_key), or a gateway
@@ -28,39 +21,31 @@ func discordComponents(s *server) ([]component, error) {
 		return nil, nil
 	}
 	log := s.log.With("platform", "discord")
-	discordLog.Store(log)
 	sess, err := discordadapter.NewSession(discordadapter.SessionConfig{Token: d.Token, APIURL: d.APIURL, ShardID: d.ShardID, ShardCount: d.ShardCount})
 	if err != nil {
 		return nil, err
 	}
-	a, err := discordadapter.New(discordadapter.Config{Handler: s.bot, Titles: s.engine, REST: sess, Logger: log, Bodies: s.bodies})
+	c := discordadapter.Config{Handler: s.bot, Engine: s.engine, Session: sess, Mode: d.Mode, Logger: log, Bodies: s.bodies}
+	if d.Mode == discordadapter.ModeHTTP {
+		if c.PublicKey, err = discordadapter.ParsePublicKey(d.PublicKey); err != nil {
+			return nil, &ConfigError{"discord.public_key", "is not a 64-digit hex Ed25519 key (copy it from the Developer Portal's General Information page)"}
+		}
+	}
+	a, err := discordadapter.New(c)
 	if err != nil {
 		return nil, err
 	}
 	if d.Token != "" {
 		s.posters[bot.Discord] = discordadapter.NewPoster(sess, log)
 	}
-	if d.Mode == "http" {
-		key, err := discordadapter.ParsePublicKey(d.PublicKey)
-		if err != nil {
-			return nil, &ConfigError{"discord.public_key", "is not a 64-digit hex Ed25519 key (copy it from the Developer Portal's General Information page)"}
-		}
-		s.mux.Handle("POST "+discordadapter.InteractionsPath, a.Interactions(key))
+	name := "discord gateway"
+	if d.Mode == discordadapter.ModeHTTP {
+		name = "discord interactions"
 		log.Info("discord: answering interactions over HTTP", "path", discordadapter.InteractionsPath, "daily_posts", d.Token != "")
-		return []component{{name: "discord interactions", run: func(ctx context.Context) error {
-			<-ctx.Done()
-			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discordDrain)
-			defer cancel()
-			if err := a.Wait(wctx); err != nil {
-				log.Warn("stopped with Discord answers in flight", "err", err)
-			}
-			return nil
-		}}}, nil
+	} else {
+		log.Info("discord: answering interactions over the gateway", "shard", d.ShardID, "shards", d.ShardCount)
 	}
-	g := discordadapter.NewGateway(a, sess)
-	s.checks.add("discord gateway", g.Ready)
-	log.Info("discord: answering interactions over the gateway", "shard", d.ShardID, "shards", d.ShardCount)
-	return []component{{name: "discord gateway", run: g.Run}}, nil
+	return []component{s.wire(name, discordadapter.RoutePrefix, a)}, nil
 }
 
 // discordCmd is `industrybot discord …`.
@@ -159,27 +144,4 @@ func discordSession(ctx context.Context, d DiscordConfig) (sess *discordgo.Sessi
 		}
 	}
 	return sess, appID, nil
-}
-
-// discordLog carries discordgo's own log lines into slog, and so through
-// the redacting logger. discordgo logs through a package variable; main
-// (and TestMain) set it once, before any session exists, and each serve
-// points it at its logger.
-var discordLog atomic.Pointer[slog.Logger]
-
-func routeDiscordLogs() {
-	discordgo.Logger = func(level, _ int, format string, args ...any) {
-		l := discordLog.Load()
-		if l == nil {
-			return
-		}
-		lv := slog.LevelDebug
-		switch level {
-		case discordgo.LogError:
-			lv = slog.LevelWarn // its "errors" are mostly reconnects it recovers from
-		case discordgo.LogWarning:
-			lv = slog.LevelInfo
-		}
-		l.Log(context.Background(), lv, "discordgo: "+fmt.Sprintf(format, args...))
-	}
 }

@@ -27,7 +27,6 @@ import (
 // TestMain lets the test binary run as industrybot itself, so the replica
 // test starts real serve processes without building a second binary.
 func TestMain(m *testing.M) {
-	routeDiscordLogs()
 	if os.Getenv("INDUSTRYBOT_TEST_AS_MAIN") == "1" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)

@@ -57,6 +57,32 @@ type component struct {
 	run  func(ctx context.Context) error
 }
 
+// platform is a chat adapter as serve wires it: Discord's and Slack's
+// have the same shape.
+type platform interface {
+	// Run answers until ctx ends, then waits a little for the answers
+	// still being sent.
+	Run(ctx context.Context) error
+	// Ready says whether the adapter can take commands (its connection is
+	// up), for /readyz.
+	Ready(ctx context.Context) error
+	// Handler serves the adapter's HTTP routes, or is nil when its mode
+	// has none.
+	Handler() http.Handler
+}
+
+// wire mounts a platform's HTTP routes under prefix, or, when it has none
+// and so holds a connection instead, makes /readyz ask whether that is up;
+// and it returns the component that runs the platform.
+func (s *server) wire(name, prefix string, p platform) component {
+	if h := p.Handler(); h != nil {
+		s.mux.Handle(prefix, h)
+	} else {
+		s.checks.add(name, p.Ready)
+	}
+	return component{name: name, run: p.Run}
+}
+
 // Timeouts of the HTTP server: a slow client cannot hold a connection, and
 // shutdown waits this long for requests in flight.
 const (

@@ -51,13 +51,9 @@ func slackComponents(s *server) ([]component, error) {
 		s.posters[bot.Slack] = p
 	}
 	if c.Mode == slackadapter.ModeHTTP {
-		s.mux.Handle("POST "+slackadapter.CommandsPath, a.Commands())
-		s.mux.Handle("POST "+slackadapter.InteractionsPath, a.Interactions())
 		log.Info("slack: answering slash commands over HTTP", "commands", slackadapter.CommandsPath, "interactions", slackadapter.InteractionsPath, "daily_posts", c.BotToken != "")
-	} else {
-		s.checks.add("slack", a.Ready)
 	}
-	return []component{{name: "slack", run: a.Run}}, nil
+	return []component{s.wire("slack", slackadapter.RoutePrefix, a)}, nil
 }
 
 // slackCmd is `industrybot slack …`.
