@@ -64,4 +64,3 @@ func (p *threadPoster) Post(ctx context.Context, channel, key string, r bot.Repl
 	}
 	return p.err
 }
-

@@ -97,8 +97,12 @@ func render(r bot.Reply) []message {
 func attributionText(a string) string { return "— " + a }
 
 // timestamp is Discord's markup for a time, which shows every reader the
-// weekday, date and time in their own zone: "<t:1795822200:F>".
-func timestamp(t time.Time) string { return "<t:" + strconv.FormatInt(t.Unix(), 10) + ":F>" }
+// weekday, date and time in their own zone, and how far off it is:
+// "<t:1795822200:F> (<t:1795822200:R>)".
+func timestamp(t time.Time) string {
+	u := strconv.FormatInt(t.Unix(), 10)
+	return "<t:" + u + ":F> (<t:" + u + ":R>)"
+}
 
 // errorText lays out an answer's error, what the user may have meant and
 // the lead (bot.Reply.ErrorText's parts) one to a line.

@@ -224,7 +224,7 @@ func TestTimes(t *testing.T) {
 	at := time.Date(2026, 11, 27, 18, 30, 0, 0, time.FixedZone("EST", -5*3600))
 	r := bot.Reply{Private: true}
 	r.Text = "The *next* is due " + r.Stamp(at) + "."
-	want := fmt.Sprintf(`The \*next\* is due <t:%d:F>.`, at.Unix())
+	want := fmt.Sprintf(`The \*next\* is due <t:%d:F> (<t:%d:R>).`, at.Unix(), at.Unix())
 	if got := render(r)[0].Content; got != want {
 		t.Errorf("content %q, want %q", got, want)
 	}

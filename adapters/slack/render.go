@@ -279,7 +279,7 @@ func fallback(r bot.Reply) string {
 // date is Slack's markup for a time, which shows every reader the date and
 // time in their own zone, and the core's plain time where Slack cannot.
 func date(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{date_long_pretty} at {time}|%s>", t.Unix(), escape(bot.PlainTime(t)))
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), escape(bot.PlainTime(t)))
 }
 
 // escape makes text safe inside mrkdwn: Slack reads &, < and > as markup.

@@ -211,7 +211,7 @@ func TestRenderTimes(t *testing.T) {
 	r := bot.Reply{Private: true}
 	r.Text = "Ham & eggs are due " + r.Stamp(at) + "."
 	m := slack.Render(r)
-	want := fmt.Sprintf("Ham &amp; eggs are due <!date^%d^{date_long_pretty} at {time}|%s>.", at.Unix(), bot.PlainTime(at))
+	want := fmt.Sprintf("Ham &amp; eggs are due <!date^%d^{date_short_pretty} at {time}|%s>.", at.Unix(), bot.PlainTime(at))
 	if got := m.Blocks[0].(*slackapi.SectionBlock).Text.Text; got != want {
 		t.Errorf("lead %q, want %q", got, want)
 	}
