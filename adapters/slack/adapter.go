@@ -30,10 +30,10 @@ const (
 
 // Defaults of Config.
 const (
-	// DefaultAckWithin is how long a command may take to be answered in the
+	// defaultAckWithin is how long a command may take to be answered in the
 	// acknowledgement itself; a slower answer is acknowledged empty and sent
 	// to the response_url when ready. Slack allows 3 seconds.
-	DefaultAckWithin = 2 * time.Second
+	defaultAckWithin = 2 * time.Second
 	// DefaultAdminTTL is how long a users.info answer about a user being an
 	// admin is trusted.
 	DefaultAdminTTL = 5 * time.Minute
@@ -61,7 +61,7 @@ type Config struct {
 
 	HTTPClient *http.Client     // default: a client with a 30s timeout
 	Now        func() time.Time // default: time.Now
-	AckWithin  time.Duration    // default: DefaultAckWithin
+	AckWithin  time.Duration    // default: 2s, within Slack's 3
 	AdminTTL   time.Duration    // default: DefaultAdminTTL
 	// Bodies reads the bodies of HTTP requests, a bounded number at a
 	// time; share one between every route of a server. Default: an
@@ -121,7 +121,7 @@ func New(c Config) (*Adapter, error) {
 		a.now = time.Now
 	}
 	if a.ack <= 0 {
-		a.ack = DefaultAckWithin
+		a.ack = defaultAckWithin
 	}
 	if a.bodies == nil {
 		a.bodies = httpbody.New(0)

@@ -102,7 +102,7 @@ func (a *Adapter) signed(limit int64, next func(http.ResponseWriter, *http.Reque
 			return signedWith(a.secret, sig, signed)
 		})
 		switch {
-		case errors.Is(err, ErrBadSignature):
+		case errors.Is(err, errBadSignature):
 			a.refuse(w, r, err)
 			return
 		case err != nil:
