@@ -100,7 +100,8 @@ type setting struct {
 	usage string
 }
 
-// settings lists every key. Their names are a public interface (DESIGN.md).
+// settings lists every key. Their names are a public interface: renaming
+// one breaks deployments.
 var settings = []setting{
 	{"catalog.path", "", "catalog", "catalog file to use instead of the built-in one"},
 	{"http.addr", "127.0.0.1:8080", "addr", "address the HTTP server listens on"},
