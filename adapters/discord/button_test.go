@@ -6,9 +6,6 @@ import (
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/industrybot/industrybot/adapters/discord/discordtest"
-	"github.com/industrybot/industrybot/bot"
 )
 
 // TestAnotherReplacesItsAnswer: a press of "Another" on an answer is
@@ -58,68 +55,6 @@ func TestAnotherReplacesItsAnswer(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "failed") {
 		t.Errorf("an answer failed:\n%s", logs.String())
-	}
-}
-
-// TestSlowAnotherDefersAnUpdate: a slow answer to "Another" is deferred as
-// an update (type 6: Discord shows the button busy, and no "thinking…"
-// message), then edited into the message the button is on; a private
-// answer then follows that message instead, which stays.
-func TestSlowAnotherDefersAnUpdate(t *testing.T) {
-	t.Parallel()
-	replacement := bot.Reply{Text: "Another pick", Actions: []bot.Action{{Label: "Another", Command: bot.CmdRandom, Effect: bot.ReplaceMessage}}, Replace: true}
-	private := bot.Reply{Private: true, Error: "No."}
-	for _, tc := range []struct {
-		name  string
-		reply bot.Reply
-	}{{"replacement", replacement}, {"private", private}} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			h := &slowHandler{release: make(chan struct{}), reply: tc.reply}
-			for _, x := range transports(t, harnessConfig{handler: h, deferAfter: 1}) {
-				t.Run(x.name, func(t *testing.T) {
-					f := x.tr.fake()
-					i := f.Button((&channels{}).next(testGuild), "ib1:random::")
-					first := decode(t, x.tr.ask(t, i))
-					if first.Type != int(discordgo.InteractionResponseDeferredMessageUpdate) || first.Data != nil {
-						t.Fatalf("first answer = %+v, want a bare deferred update (type 6)", first)
-					}
-					h.release <- struct{}{}
-					var l discordtest.InteractionLog
-					err := f.Wait(waitCtx(t), func() bool {
-						l = f.Interaction(i.Token)
-						return len(l.Edits) > 0 || len(l.Followups) > 0
-					})
-					if err != nil {
-						t.Fatalf("no answer after the deferral: %v", err)
-					}
-					if l.Deleted {
-						t.Errorf("the message the button is on was deleted")
-					}
-					var got messageData
-					switch {
-					case tc.reply.Private:
-						if len(l.Edits) != 0 || len(l.Followups) != 1 {
-							t.Fatalf("log = %+v, want one follow-up and no edit", l)
-						}
-						mustUnmarshal(t, l.Followups[0], &got)
-						if got.Flags != discordgo.MessageFlagsEphemeral {
-							t.Errorf("follow-up flags = %d, want ephemeral", got.Flags)
-						}
-					default:
-						if len(l.Edits) != 1 || len(l.Followups) != 0 {
-							t.Fatalf("log = %+v, want one edit of the button's message", l)
-						}
-						mustHaveFields(t, l.Edits[0], "content", "embeds", "components")
-						mustUnmarshal(t, l.Edits[0], &got)
-					}
-					want := render(tc.reply)[0]
-					if got.Content != want.Content || len(got.Embeds) != len(want.Embeds) {
-						t.Errorf("answer = %+v, want %+v", got, want)
-					}
-				})
-			}
-		})
 	}
 }
 

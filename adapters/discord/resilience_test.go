@@ -35,25 +35,42 @@ func (panicHandler) Handle(context.Context, bot.Request) bot.Reply { panic("boom
 // TestSlowAnswersAreDeferred: a command that cannot answer in time is
 // acknowledged with a deferral (type 5) and its answer then replaces the
 // "thinking…" message; a private answer replaces it with an ephemeral
-// follow-up instead, since a deferral's visibility cannot change.
+// follow-up instead, since a deferral's visibility cannot change. A slow
+// "Another" is deferred as an update (type 6: the button shows busy, and
+// no "thinking…" message), then edited into the message the button is on,
+// every field sent; a private answer then follows that message, which
+// stays.
 func TestSlowAnswersAreDeferred(t *testing.T) {
 	t.Parallel()
 	public := bot.Reply{Text: "A random pick", Picks: []bot.Pick{{Title: bottest.Catalog(t).Pick("heat"), Excerpt: "…"}}, Attribution: "them"}
 	private := bot.Reply{Private: true, Error: "No."}
+	replacement := public
+	replacement.Actions, replacement.Replace = []bot.Action{{Label: "Another", Command: bot.CmdRandom, Effect: bot.ReplaceMessage}}, true
 	for _, tc := range []struct {
-		name  string
-		reply bot.Reply
-	}{{"public", public}, {"private", private}} {
+		name     string
+		press    string // the button pressed; "" sends /random
+		reply    bot.Reply
+		deferral discordgo.InteractionResponseType
+	}{
+		{"public", "", public, discordgo.InteractionResponseDeferredChannelMessageWithSource},
+		{"private", "", private, discordgo.InteractionResponseDeferredChannelMessageWithSource},
+		{"Another", "ib1:random::", replacement, discordgo.InteractionResponseDeferredMessageUpdate},
+		{"Another answered privately", "ib1:random::", private, discordgo.InteractionResponseDeferredMessageUpdate},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := &slowHandler{release: make(chan struct{}), reply: tc.reply}
 			for _, x := range transports(t, harnessConfig{handler: h, deferAfter: 1}) {
 				t.Run(x.name, func(t *testing.T) {
 					f := x.tr.fake()
-					i := f.Command((&channels{}).next(testGuild), "random")
+					c := (&channels{}).next(testGuild)
+					i := f.Command(c, "random")
+					if tc.press != "" {
+						i = f.Button(c, tc.press)
+					}
 					first := decode(t, x.tr.ask(t, i))
-					if first.Type != int(discordgo.InteractionResponseDeferredChannelMessageWithSource) || first.Data != nil {
-						t.Fatalf("first answer = %+v, want a bare deferral (type 5)", first)
+					if first.Type != int(tc.deferral) || first.Data != nil {
+						t.Fatalf("first answer = %+v, want a bare deferral (type %d)", first, tc.deferral)
 					}
 					h.release <- struct{}{}
 					var l discordtest.InteractionLog
@@ -68,17 +85,20 @@ func TestSlowAnswersAreDeferred(t *testing.T) {
 					var got messageData
 					switch {
 					case tc.reply.Private:
-						if !l.Deleted || len(l.Edits) != 0 || len(l.Followups) != 1 {
-							t.Fatalf("log = %+v, want the deferral deleted and one follow-up", l)
+						// Deleted: the "thinking…" message, never the message a
+						// button is on.
+						if deleted := tc.press == ""; l.Deleted != deleted || len(l.Edits) != 0 || len(l.Followups) != 1 {
+							t.Fatalf("log = %+v, want one follow-up, the deferral deleted: %v", l, deleted)
 						}
 						mustUnmarshal(t, l.Followups[0], &got)
 						if got.Flags != discordgo.MessageFlagsEphemeral {
 							t.Errorf("follow-up flags = %d, want ephemeral", got.Flags)
 						}
 					default:
-						if l.Deleted || len(l.Edits) != 1 {
+						if l.Deleted || len(l.Edits) != 1 || len(l.Followups) != 0 {
 							t.Fatalf("log = %+v, want one edit of the deferral", l)
 						}
+						mustHaveFields(t, l.Edits[0], "content", "embeds", "components")
 						mustUnmarshal(t, l.Edits[0], &got)
 						want.Flags = 0
 					}
