@@ -97,7 +97,8 @@ var commands = []CommandSpec{
 		Name:    CmdRecommend,
 		Summary: "Up to three picks from the creators of Industry for a mood, theme or title",
 		Usage:   "[something tense | like Succession] [kind:film|tv]",
-		Detail:  "Try “something tense”, “talky”, “british comedy”, “like Succession”. Kind: film or tv.",
+		Detail: "Try “something tense”, “talky”, “british comedy”, “like Succession”. Kind: film or tv. " +
+			"Each pick comes with a line from the commentary and why it matched; Another shows more, skipping what the channel has seen.",
 		Options: []OptionSpec{
 			{Name: OptQuery, Summary: "A mood, theme or title: tense, talky, british comedy, like Succession", MaxLen: MaxText},
 			{Name: OptKind, Summary: "Only films, or only TV series", Choices: kindChoices},
@@ -107,7 +108,8 @@ var commands = []CommandSpec{
 		Name:    CmdWhy,
 		Summary: "The creators' own words on a title (typos are fine)",
 		Usage:   "[title]",
-		Detail:  "With no title: the last pick shown here.",
+		Detail: "Aliases and a missing “the” are fine too (social netwrok, HCF, mad man). With no title: the last pick shown here. " +
+			"A title they only mention in passing (Succession, The Sopranos) answers with the sentence that mentions it.",
 		Options: []OptionSpec{
 			{Name: OptTitle, Summary: "A title; leave it out for the last pick shown here", MaxLen: maxTitle, Complete: CompleteTitle},
 		},
@@ -116,11 +118,13 @@ var commands = []CommandSpec{
 		Name:    CmdRandom,
 		Summary: "One pick this channel has not seen lately",
 		Usage:   "[film|tv]",
+		Detail:  "Every pick is dealt before one repeats.",
 		Options: []OptionSpec{{Name: OptKind, Summary: "A film or a TV series", Choices: kindChoices}},
 	},
 	{
 		Name:    CmdDaily,
-		Summary: "Admins: a pick posted in this channel every day at a local time",
+		Summary: "Admins: a pick posted in this channel at a local time, every day or on chosen days",
+		Detail:  "Days: weekdays, weekends, fri or mon,wed,fri; thread opens a thread on each post with the full commentary; a @role is mentioned with each post.",
 		Usage:   "subscribe [09:00] [Europe/London] [fri|weekdays] [thread] [@role] | unsubscribe | status | skip",
 		Admin:   true,
 		Channel: true,
