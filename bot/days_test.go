@@ -157,3 +157,27 @@ func TestDailySubscribeDays(t *testing.T) {
 		t.Errorf("bad day from Discord's options: %q", got.Error)
 	}
 }
+
+// TestDailyPostNamesTheNext: a daily post says when the next one is due,
+// as a time each platform shows in its reader's zone: a Friday-only
+// subscription's post names the next Friday, across the clock change.
+func TestDailyPostNamesTheNext(t *testing.T) {
+	r := newRig(t, longAgo, bot.NewMemoryStore())
+	var seen []bot.Reply
+	r.cfg.Posters = map[bot.Platform]bot.Poster{bot.Slack: &threadPoster{fakePoster: r.poster, seen: &seen}}
+	r.sched = bot.NewScheduler(r.cfg)
+	fri := bot.Subscription{Channel: slackC1, Time: "18:30", Timezone: "Europe/London", Days: 1 << time.Friday, Source: "chat", Since: longAgo}
+	if err := r.store.PutSubscription(context.Background(), fri); err != nil {
+		t.Fatal(err)
+	}
+	r.at(utc("2026-10-23 17:30"))
+	if len(seen) != 1 {
+		t.Fatalf("%d posts, want 1", len(seen))
+	}
+	if got, want := seen[0].PlainText(), "Today's pick from the creators of Industry. The next is due Fri 30 Oct 2026 18:30 GMT (Fri 30 Oct 18:30 UTC)"; got != want {
+		t.Errorf("lead %q, want %q", got, want)
+	}
+	if len(seen[0].Times) != 1 || !seen[0].Times[0].Equal(utc("2026-10-30 18:30")) {
+		t.Errorf("times %v, want the next Friday 18:30 UTC", seen[0].Times)
+	}
+}

@@ -377,7 +377,11 @@ func (s *Scheduler) post(ctx context.Context, j job) {
 			log.Error("recording the daily post as being sent failed; retrying at the next tick", "err", err)
 			return
 		}
-		state, err = s.send(ctx, work, p, dailyReply(title, s.cat.Source.Attribution(), j.sub), doubt)
+		reply := dailyReply(title, s.cat.Source.Attribution(), j.sub)
+		if next, ok := s.following(j.sub, j.date); ok {
+			reply.Text += ". The next is due " + reply.Stamp(next)
+		}
+		state, err = s.send(ctx, work, p, reply, doubt)
 	}
 	errText := ""
 	if err != nil {
@@ -575,6 +579,28 @@ func (s *Scheduler) retry(ctx context.Context, ch ChannelKey, try func() error) 
 		backoff *= 2
 	}
 	return err
+}
+
+// following is when sub's next post after the one of date is due: the next
+// posting day, at its time. It reads nothing from the store, so a day
+// already skipped still counts.
+func (s *Scheduler) following(sub Subscription, date string) (time.Time, bool) {
+	loc, minutes, err := s.timeOfDay(sub)
+	if err != nil {
+		return time.Time{}, false
+	}
+	day, err := time.ParseInLocation(DateLayout, date, loc)
+	if err != nil {
+		return time.Time{}, false
+	}
+	for range 7 {
+		day = day.AddDate(0, 0, 1)
+		if sub.Days.On(day.Weekday()) {
+			due, err := dueAt(day.Format(DateLayout), minutes, loc)
+			return due.In(loc), err == nil
+		}
+	}
+	return time.Time{}, false
 }
 
 // dailyReply is the message of a daily pick to sub's channel.
