@@ -47,14 +47,32 @@ const ScopePublic = "chat:write.public"
 var ScopesHistory = []string{"channels:history", "groups:history"}
 
 // commands are the slash commands of the manifest: the core's
-// (bot.Commands), described in its words.
+// (bot.Commands), described in its words. A command that takes a mention
+// has Slack escape it ("Escape channels, users, and links"), so a user
+// group typed as @film-club reaches the bot as <!subteam^S…|@film-club>.
 func commands() []slackapi.ManifestSlashCommand {
 	specs := bot.Commands()
 	cmds := make([]slackapi.ManifestSlashCommand, len(specs))
 	for i, c := range specs {
-		cmds[i] = slackapi.ManifestSlashCommand{Command: "/" + c.Name, Description: c.Summary, UsageHint: c.Usage}
+		cmds[i] = slackapi.ManifestSlashCommand{Command: "/" + c.Name, Description: c.Summary, UsageHint: c.Usage, ShouldEscape: takesMention(c)}
 	}
 	return cmds
+}
+
+// takesMention reports whether a command or one of its subcommands has an
+// option that names a role or user group.
+func takesMention(c bot.CommandSpec) bool {
+	for _, o := range c.Options {
+		if o.Value == bot.MentionValue {
+			return true
+		}
+	}
+	for _, s := range c.Subcommands {
+		if takesMention(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Manifest returns a Slack app manifest (YAML) to paste into "Create New
