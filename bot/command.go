@@ -66,11 +66,11 @@ type Choice struct {
 // Completion says what a platform may offer as a user types an option.
 type Completion int
 
-// The completions the core answers (Titles, Zones).
+// The completions the core answers, through Engine.Choices.
 const (
 	CompleteNothing Completion = iota
-	CompleteTitle              // titles on the list: Titles
-	CompleteZone               // IANA time zones: Zones
+	CompleteTitle              // titles on the list and those mentioned in passing
+	CompleteZone               // IANA time zones
 )
 
 // MaxSummary is the longest summary a platform shows (Discord's limit on a
