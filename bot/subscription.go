@@ -12,12 +12,38 @@ import (
 // record yet (not sent, skipped or missed): its local date and when it is
 // due.
 func (s *Scheduler) NextDue(ctx context.Context, sub Subscription, now time.Time) (string, time.Time, error) {
+	var date string
+	var due time.Time
+	err := s.upcoming(sub, now, 366, func(d string, at time.Time) (bool, error) {
+		if !at.After(now) {
+			return true, nil
+		}
+		_, err := s.store.GetPost(ctx, sub.Channel, d)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			date, due = d, at
+			return false, nil
+		case err != nil:
+			return false, err
+		}
+		return true, nil
+	})
+	if err == nil && date == "" {
+		err = errors.New("no day in the coming year is free")
+	}
+	return date, due, err
+}
+
+// upcoming calls f with the local date and due time of each of sub's
+// posting days from now's local date on, over at most span calendar days,
+// until f says no more or fails.
+func (s *Scheduler) upcoming(sub Subscription, now time.Time, span int, f func(date string, due time.Time) (more bool, err error)) error {
 	loc, minutes, err := s.timeOfDay(sub)
 	if err != nil {
-		return "", time.Time{}, err
+		return err
 	}
 	day := now.In(loc)
-	for range 366 {
+	for range span {
 		date, weekday := day.Format(DateLayout), day.Weekday()
 		day = day.AddDate(0, 0, 1)
 		if !sub.Days.On(weekday) {
@@ -25,18 +51,13 @@ func (s *Scheduler) NextDue(ctx context.Context, sub Subscription, now time.Time
 		}
 		due, err := dueAt(date, minutes, loc)
 		if err != nil {
-			return "", time.Time{}, err
+			return err
 		}
-		if !due.After(now) {
-			continue
-		}
-		if _, err := s.store.GetPost(ctx, sub.Channel, date); errors.Is(err, ErrNotFound) {
-			return date, due, nil
-		} else if err != nil {
-			return "", time.Time{}, err
+		if more, err := f(date, due); !more || err != nil {
+			return err
 		}
 	}
-	return "", time.Time{}, errors.New("no day in the coming year is free")
+	return nil
 }
 
 // Schedule is what /daily subscribe asks for. Empty fields take the
@@ -214,37 +235,28 @@ type PreviewDay struct {
 // Preview returns a channel's picks for the coming days, dealt from its
 // deck as the scheduler will deal them.
 func (s *Scheduler) Preview(ctx context.Context, sub Subscription, days int) ([]PreviewDay, error) {
-	loc, minutes, err := s.timeOfDay(sub)
-	if err != nil {
-		return nil, err
+	if days <= 0 {
+		return nil, nil
 	}
 	d, _, err := s.deal(ctx, sub.Channel)
 	if err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()
-	day := now.In(loc)
 	var out []PreviewDay
-	for len(out) < days {
-		date, weekday := day.Format(DateLayout), day.Weekday()
-		day = day.AddDate(0, 0, 1)
-		if !sub.Days.On(weekday) {
-			continue
-		}
-		due, err := dueAt(date, minutes, loc)
-		if err != nil {
-			return nil, err
-		}
+	// Every week has a posting day, so days weeks (and one more for the
+	// rest of this one) hold days posts.
+	err = s.upcoming(sub, now, 7*days+7, func(date string, due time.Time) (bool, error) {
 		if due.Before(now) {
-			continue
+			return true, nil
 		}
 		p, err := s.store.GetPost(ctx, sub.Channel, date)
 		switch {
 		case err == nil && !p.Held() && p.State != PostPending:
 			out = append(out, PreviewDay{Date: date, Due: due, State: p.State, Pick: s.cat.Pick(p.Pick)})
-			continue
+			return len(out) < days, nil
 		case err != nil && !errors.Is(err, ErrNotFound):
-			return nil, err
+			return false, err
 		}
 		card := d.Cards[0]
 		if err == nil { // claimed and under way: its pick is decided
@@ -253,8 +265,9 @@ func (s *Scheduler) Preview(ctx context.Context, sub Subscription, days int) ([]
 		d.Deck = d.after(card)
 		d.fill()
 		out = append(out, PreviewDay{Date: date, Due: due, Pick: s.cat.Pick(card)})
-	}
-	return out, nil
+		return len(out) < days, nil
+	})
+	return out, err
 }
 
 // Subscription asks for a daily pick in a channel at a local time.
