@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -586,7 +585,7 @@ func TestScheduledThreadThatFailsIsPostedOnce(t *testing.T) {
 	const channel, role = "600000000000", "800000000000000042"
 	f.FailThreads(channel, discordtest.MissingPermissions())
 	store := bot.NewMemoryStore()
-	clock := &movedClock{now: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	clock := bottest.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
 	ch := bot.ChannelKey{Platform: bot.Discord, Channel: channel}
 	ctx := context.Background()
 	if err := store.PutSubscription(ctx, bot.Subscription{Channel: ch, Time: "09:00", Timezone: "UTC", Thread: true, Mention: role, Source: "chat", Since: clock.Now()}); err != nil {
@@ -595,7 +594,7 @@ func TestScheduledThreadThatFailsIsPostedOnce(t *testing.T) {
 	sched := bot.NewScheduler(bot.SchedulerConfig{Store: store, Catalog: bottest.Catalog(t), Clock: clock, Owner: "test",
 		Posters: map[bot.Platform]bot.Poster{bot.Discord: p}, Logger: slog.New(slog.DiscardHandler)})
 	for _, at := range []string{"09:00", "09:01", "09:30", "12:00"} {
-		clock.set(t, "2026-11-26 "+at)
+		clock.Set(t, "2026-11-26 "+at)
 		if err := sched.Tick(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -617,41 +616,11 @@ func TestScheduledThreadThatFailsIsPostedOnce(t *testing.T) {
 		t.Errorf("record %s %q, want sent, saying what to give the bot", rec.State, rec.Error)
 	}
 	f.ClearThreadFailure(channel)
-	clock.set(t, "2026-11-27 09:00")
+	clock.Set(t, "2026-11-27 09:00")
 	if err := sched.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n, th := f.MessageCount(channel), f.Threads(channel); n != 2 || len(th) != 1 || f.MessageCount(th[0].ID) == 0 {
 		t.Errorf("next day: %d messages, threads %+v; want 2 posts and a thread with the commentary", n, th)
 	}
-}
-
-// movedClock is a bot.Clock that tests move; Sleep moves it on at once.
-type movedClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *movedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *movedClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
-
-func (c *movedClock) set(t *testing.T, at string) {
-	t.Helper()
-	v, err := time.Parse("2006-01-02 15:04", at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.mu.Lock()
-	c.now = v
-	c.mu.Unlock()
 }

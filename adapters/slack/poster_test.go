@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -424,7 +423,7 @@ func TestPostThreadFailures(t *testing.T) {
 // its mention, is recorded sent with the reason, and is not sent again on
 // later ticks.
 func TestScheduledThreadThatFailsIsPostedOnce(t *testing.T) {
-	clock := &movedClock{now: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	clock := bottest.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
 	fake := slacktest.New(t, slacktest.WithClock(clock.Now))
 	p := mustPoster(t, fake)
 	fake.FailReplies("C1", slacktest.Failure{Error: "restricted_action_non_threadable_channel"})
@@ -437,7 +436,7 @@ func TestScheduledThreadThatFailsIsPostedOnce(t *testing.T) {
 	sched := bot.NewScheduler(bot.SchedulerConfig{Store: store, Catalog: bottest.Catalog(t), Clock: clock, Owner: "test",
 		Posters: map[bot.Platform]bot.Poster{bot.Slack: p}, Logger: slog.New(slog.DiscardHandler)})
 	for _, at := range []string{"09:00", "09:01", "09:30", "12:00"} {
-		clock.set(t, "2026-11-26 "+at)
+		clock.Set(t, "2026-11-26 "+at)
 		if err := sched.Tick(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -522,34 +521,4 @@ func TestPostWithoutThreadOrPing(t *testing.T) {
 	if strings.Contains(msgs[0].Text+blocksJSON(t, msgs[0].Blocks), "<!") {
 		t.Errorf("the post mentions someone: %q", msgs[0].Text)
 	}
-}
-
-// movedClock is a bot.Clock that tests move; Sleep moves it on at once.
-type movedClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *movedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *movedClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
-
-func (c *movedClock) set(t *testing.T, at string) {
-	t.Helper()
-	v, err := time.Parse("2006-01-02 15:04", at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.mu.Lock()
-	c.now = v
-	c.mu.Unlock()
 }
