@@ -21,9 +21,20 @@ type MemoryStore struct {
 	subs     map[ChannelKey]Subscription
 	posts    map[ChannelKey]map[string]Post // channel → date → post
 	decks    map[ChannelKey]Deck
+	installs map[installKey]Installation
+	version  int64 // the last Installation.Version given
 }
 
-var _ Store = (*MemoryStore)(nil)
+// installKey names an installation in a MemoryStore.
+type installKey struct {
+	platform Platform
+	tenant   string
+}
+
+var (
+	_ Store             = (*MemoryStore)(nil)
+	_ InstallationStore = (*MemoryStore)(nil)
+)
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
@@ -32,6 +43,7 @@ func NewMemoryStore() *MemoryStore {
 		subs:     map[ChannelKey]Subscription{},
 		posts:    map[ChannelKey]map[string]Post{},
 		decks:    map[ChannelKey]Deck{},
+		installs: map[installKey]Installation{},
 	}
 }
 
@@ -295,4 +307,84 @@ func (s *MemoryStore) Restart(ctx context.Context, ch ChannelKey) error {
 	defer s.mu.Unlock()
 	delete(s.channels, ch)
 	return nil
+}
+
+// PutInstallation implements InstallationStore.
+func (s *MemoryStore) PutInstallation(ctx context.Context, in Installation) (Installation, error) {
+	if err := s.lock(ctx); err != nil {
+		return Installation{}, err
+	}
+	defer s.mu.Unlock()
+	k := installKey{in.Platform, in.Tenant}
+	s.version++
+	in.Version = s.version
+	in.Secret = slices.Clone(in.Secret)
+	s.installs[k] = in
+	return in, nil
+}
+
+// GetInstallation implements InstallationStore.
+func (s *MemoryStore) GetInstallation(ctx context.Context, p Platform, tenant string) (Installation, error) {
+	if err := s.lock(ctx); err != nil {
+		return Installation{}, err
+	}
+	defer s.mu.Unlock()
+	in, ok := s.installs[installKey{p, tenant}]
+	if !ok {
+		return Installation{}, ErrNotFound
+	}
+	in.Secret = slices.Clone(in.Secret)
+	return in, nil
+}
+
+// UpdateInstallation implements InstallationStore.
+func (s *MemoryStore) UpdateInstallation(ctx context.Context, in Installation) (Installation, error) {
+	if err := s.lock(ctx); err != nil {
+		return Installation{}, err
+	}
+	defer s.mu.Unlock()
+	k := installKey{in.Platform, in.Tenant}
+	cur, ok := s.installs[k]
+	switch {
+	case !ok:
+		return Installation{}, ErrNotFound
+	case cur.Version != in.Version:
+		return Installation{}, ErrInstallationChanged
+	}
+	s.version++
+	in.Version = s.version
+	in.Secret = slices.Clone(in.Secret)
+	s.installs[k] = in
+	return in, nil
+}
+
+// DeleteInstallation implements InstallationStore.
+func (s *MemoryStore) DeleteInstallation(ctx context.Context, p Platform, tenant string) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	k := installKey{p, tenant}
+	if _, ok := s.installs[k]; !ok {
+		return ErrNotFound
+	}
+	delete(s.installs, k)
+	return nil
+}
+
+// ListInstallations implements InstallationStore.
+func (s *MemoryStore) ListInstallations(ctx context.Context, p Platform) ([]Installation, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var out []Installation
+	for k, in := range s.installs {
+		if k.platform == p {
+			in.Secret = slices.Clone(in.Secret)
+			out = append(out, in)
+		}
+	}
+	slices.SortFunc(out, func(a, b Installation) int { return strings.Compare(a.Tenant, b.Tenant) })
+	return out, nil
 }

@@ -163,6 +163,23 @@ var migrations = []string{
 	`ALTER TABLE subscriptions ADD COLUMN days SMALLINT NOT NULL DEFAULT 0,
 		ADD COLUMN thread BOOLEAN NOT NULL DEFAULT false,
 		ADD COLUMN mention TEXT NOT NULL DEFAULT '';`,
+	// The workspaces the app is installed to through OAuth, their tokens
+	// sealed; versions come from a sequence, so they only grow.
+	`CREATE TABLE installations (
+		platform     TEXT NOT NULL,
+		tenant       TEXT NOT NULL,
+		enterprise   TEXT NOT NULL,
+		name         TEXT NOT NULL,
+		bot_user     TEXT NOT NULL,
+		scopes       TEXT NOT NULL,
+		installed_by TEXT NOT NULL,
+		installed_at TIMESTAMPTZ NOT NULL,
+		expires_at   TIMESTAMPTZ,
+		secret       BYTEA NOT NULL,
+		version      BIGINT NOT NULL,
+		PRIMARY KEY (platform, tenant)
+	);
+	CREATE SEQUENCE installation_version;`,
 }
 
 // migrationLock is the advisory lock replicas take to migrate one at a time.

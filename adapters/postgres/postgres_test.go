@@ -73,6 +73,10 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) bot.Store { return MustOpen(t, MustSchema(t)) })
 }
 
+func TestInstallationConformance(t *testing.T) {
+	storetest.RunInstallations(t, func(t *testing.T) bot.InstallationStore { return MustOpen(t, MustSchema(t)) })
+}
+
 // TestMigrationsOnceAcrossReplicas opens several stores on one schema at
 // once, as replicas starting together do.
 func TestMigrationsOnceAcrossReplicas(t *testing.T) {

@@ -180,6 +180,24 @@ var migrations = []string{
 	`ALTER TABLE subscriptions ADD COLUMN days INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE subscriptions ADD COLUMN thread INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE subscriptions ADD COLUMN mention TEXT NOT NULL DEFAULT '';`,
+	// The workspaces the app is installed to through OAuth, their tokens
+	// sealed; versions only grow, across deletes too.
+	`CREATE TABLE installations (
+		platform     TEXT NOT NULL,
+		tenant       TEXT NOT NULL,
+		enterprise   TEXT NOT NULL,
+		name         TEXT NOT NULL,
+		bot_user     TEXT NOT NULL,
+		scopes       TEXT NOT NULL,
+		installed_by TEXT NOT NULL,
+		installed_at INTEGER NOT NULL,
+		expires_at   INTEGER NOT NULL,
+		secret       BLOB NOT NULL,
+		version      INTEGER NOT NULL,
+		PRIMARY KEY (platform, tenant)
+	);
+	CREATE TABLE installation_versions (last INTEGER NOT NULL);
+	INSERT INTO installation_versions (last) VALUES (0);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

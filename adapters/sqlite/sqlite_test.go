@@ -46,6 +46,14 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestInstallationConformance(t *testing.T) {
+	storetest.RunInstallations(t, func(t *testing.T) bot.InstallationStore {
+		s := MustOpen(t, filepath.Join(t.TempDir(), "test.db"))
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 // TestStateSurvivesRestart closes the store and opens the same file again, as
 // a restarted process would.
 func TestStateSurvivesRestart(t *testing.T) {
