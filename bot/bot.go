@@ -132,6 +132,9 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 		exclude = b.recent(ctx, req.ChannelKey())
 	}
 	rec := b.engine.Recommend(query, kind, exclude)
+	if rec.Repeated && req.Opt(OptAnother) != "" {
+		return b.ranOut(ctx, req, query, kind, exclude)
+	}
 	if len(rec.Picks) == 0 {
 		r := Reply{Private: true, Error: fmt.Sprintf("Nothing on the creators' list matches %s.", Quote(query, 80))}
 		if rec.Kind != "" {
@@ -178,6 +181,42 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 	}
 	b.remember(ctx, req.ChannelKey(), ids...)
 	return Reply{Text: lead, Picks: rec.Picks, Actions: actions, Attribution: b.attribution()}
+}
+
+// ranOut answers Another when the channel has seen every match: it says
+// so, and offers picks from the rest of the list the channel has not seen
+// instead of the same ones again, or /random when it has seen them all.
+func (b *Bot) ranOut(ctx context.Context, req Request, query string, kind Kind, exclude []string) Reply {
+	seen := "This channel has seen every match for " + Quote(query, 80)
+	if query == "" {
+		seen = "This channel has seen every pick on the creators' list"
+	}
+	if kind != "" {
+		seen += " (" + kindNoun(kind, 2) + ")"
+	}
+	other := b.engine.Recommend("", kind, exclude)
+	if query == "" || other.Repeated || len(other.Picks) == 0 {
+		return Reply{
+			Private: true,
+			Text:    seen + ". /random deals the whole list again, one pick at a time.",
+			Actions: []Action{{Label: "Random", Command: CmdRandom, Kind: kind}},
+		}
+	}
+	if len(other.Picks) > MaxPicks {
+		other.Picks = other.Picks[:MaxPicks]
+	}
+	ids := make([]string, len(other.Picks))
+	actions := []Action{{Label: "Another", Command: CmdRecommend, Kind: kind, Effect: ReplaceMessage}}
+	for i, p := range other.Picks {
+		ids[i] = p.Title.ID
+		label := "Why?"
+		if len(other.Picks) > 1 {
+			label = "Why " + Clip(p.Title.Title, 60) + "?"
+		}
+		actions = append(actions, Action{Label: label, Command: CmdWhy, Arg: p.Title.ID})
+	}
+	b.remember(ctx, req.ChannelKey(), ids...)
+	return Reply{Text: seen + "; others on the creators' list it has not seen", Picks: other.Picks, Actions: actions, Attribution: b.attribution()}
 }
 
 func (b *Bot) random(ctx context.Context, req Request) Reply {

@@ -78,15 +78,35 @@ func TestRecommendReply(t *testing.T) {
 	}
 }
 
-func TestAnotherRunsOutThenStartsOver(t *testing.T) {
+// TestAnotherRunsOutOffersOthers: Another on a query whose matches the
+// channel has all seen says so and offers picks it has not seen, never
+// the same ones again; once the channel has seen the whole list, it
+// offers /random.
+func TestAnotherRunsOutOffersOthers(t *testing.T) {
 	b := bottest.Bot(t)
 	r := ask(t, b, "/recommend baseball")
 	if len(r.Picks) != 1 {
 		t.Fatalf("baseball: %v", titles(r.Picks))
 	}
-	r2 := press(t, b, action(t, r, "Another"))
-	if len(r2.Picks) != 1 || r2.Picks[0].Title.ID != "moneyball" || !strings.Contains(r2.Text, "start over") {
-		t.Errorf("got %v %q, want the one match again, saying so", titles(r2.Picks), r2.Text)
+	seen := map[string]bool{"moneyball": true}
+	for range 4 { // 12 picks, 3 at a time, after Moneyball: 4 presses see every other
+		r2 := press(t, b, action(t, r, "Another"))
+		if !strings.Contains(r2.Text, "This channel has seen every match for “baseball”") {
+			t.Fatalf("got %q, want it to say every match was seen", r2.Text)
+		}
+		for _, p := range r2.Picks {
+			if seen[p.Title.ID] {
+				t.Errorf("%s shown again", p.Title.ID)
+			}
+			seen[p.Title.ID] = true
+		}
+		if len(r2.Picks) == 0 {
+			break
+		}
+	}
+	r3 := press(t, b, action(t, r, "Another"))
+	if len(r3.Picks) != 0 || !strings.Contains(r3.Text, "/random") || len(r3.Actions) != 1 || r3.Actions[0].Command != bot.CmdRandom {
+		t.Errorf("after the whole list: got %v %q %+v, want /random offered", titles(r3.Picks), r3.Text, r3.Actions)
 	}
 }
 

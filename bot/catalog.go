@@ -59,6 +59,33 @@ type Correction struct {
 	Fact    string `json:"fact"`
 }
 
+// SpellingNotes says where quoted, words of the title's commentary, spells
+// a name as the article does and not as the facts have it: "The article
+// spells Brad Pitt “Bradd”." Renderers show the notes beside the quote, so
+// that the article's misspelling is not taken for the bot's; the quote
+// itself stays verbatim.
+func (t *Title) SpellingNotes(quoted string) []string {
+	var out []string
+	for _, c := range t.Corrections {
+		if c.Field != "people" && c.Field != "credit" || !strings.Contains(quoted, c.Article) {
+			continue
+		}
+		as, fs := strings.Fields(c.Article), strings.Fields(c.Fact)
+		spelt := c.Article
+		if len(as) == len(fs) {
+			var diff []string
+			for i := range as {
+				if as[i] != fs[i] {
+					diff = append(diff, as[i])
+				}
+			}
+			spelt = strings.Join(diff, " ")
+		}
+		out = append(out, fmt.Sprintf("The article spells %s “%s”.", c.Fact, spelt))
+	}
+	return out
+}
+
 // Source says where the catalog's words come from.
 type Source struct {
 	Article      string   `json:"article"`

@@ -271,7 +271,7 @@ func ParseText(command, text string) (map[string]string, error) {
 	switch command {
 	case CmdRecommend, CmdRandom, CmdWhy, CmdHelp, CmdDaily:
 	default:
-		return nil, fmt.Errorf("%w %s: try /help", ErrUnknownCommand, Quote("/"+command, 30))
+		return nil, unknownCommand(command)
 	}
 	text = strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " ")
 	if utf8.RuneCountInString(text) > MaxText {
@@ -319,6 +319,26 @@ func ParseText(command, text string) (map[string]string, error) {
 		return opts, nil
 	}
 	return parseDaily(text)
+}
+
+// unknownCommand is the error for a command the bot does not have,
+// offering the one it is closest to: "/recomend" → "did you mean
+// /recommend?".
+func unknownCommand(name string) error {
+	best, bestD := "", 3
+	for _, c := range commands {
+		d := distance(name, c.Name, 2)
+		if len(name) >= 3 && strings.HasPrefix(c.Name, name) {
+			d = 1
+		}
+		if d < bestD {
+			best, bestD = c.Name, d
+		}
+	}
+	if best != "" && len(name) > 1 {
+		return fmt.Errorf("%w %s: did you mean /%s?", ErrUnknownCommand, Quote("/"+name, 30), best)
+	}
+	return fmt.Errorf("%w %s: try /help", ErrUnknownCommand, Quote("/"+name, 30))
 }
 
 // cutOption reads "name:value" or "name=value".

@@ -54,7 +54,7 @@ func parseDaily(text string) (map[string]string, error) {
 func subscribeWord(opts map[string]string, a string) error {
 	lower := strings.ToLower(a)
 	switch {
-	case strings.Contains(a, ":") && !strings.Contains(a, "/") && opts[OptTime] == "":
+	case (strings.Contains(a, ":") || a[0] >= '0' && a[0] <= '9') && !strings.Contains(a, "/") && opts[OptTime] == "":
 		m, err := ParseClock(a)
 		if err != nil {
 			return err
@@ -111,8 +111,6 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 	switch {
 	case b.schedule == nil:
 		return Reply{Private: true, Error: "Daily picks are not running in this process."}
-	case req.Platform == Console:
-		return Reply{Private: true, Error: "Daily picks post to Discord and Slack channels.", Text: "To see what a channel would get, run: industrybot daily preview"}
 	case !req.User.Admin:
 		who := b.admins[req.Platform]
 		if who == "" {

@@ -109,7 +109,7 @@ func NewScheduler(c SchedulerConfig) *Scheduler {
 	if s.posters == nil {
 		s.posters = map[Platform]Poster{}
 	}
-	for _, p := range []Platform{Discord, Slack} {
+	for _, p := range []Platform{Console, Discord, Slack} {
 		pace := 100 * time.Millisecond
 		if d, ok := c.Pace[p]; ok {
 			pace = d

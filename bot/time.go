@@ -7,14 +7,15 @@ import (
 	"time"
 )
 
-// ParseClock reads a local time of day, "09:00" or "9:00", into minutes
-// after midnight.
+// ParseClock reads a local time of day, "09:00", "9:00", "7pm" or
+// "7:30pm", into minutes after midnight.
 func ParseClock(s string) (int, error) {
-	t, err := time.Parse("15:04", s)
-	if err != nil {
-		return 0, fmt.Errorf("%s is not a time of day: use HH:MM, such as 09:00", Quote(s, 20))
+	for _, layout := range []string{"15:04", "3pm", "3:04pm", "3PM", "3:04PM"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Hour()*60 + t.Minute(), nil
+		}
 	}
-	return t.Hour()*60 + t.Minute(), nil
+	return 0, fmt.Errorf("%s is not a time of day: use HH:MM, such as 09:00", Quote(s, 20))
 }
 
 // FormatClock renders minutes after midnight as HH:MM.
