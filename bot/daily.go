@@ -111,6 +111,9 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 	switch {
 	case b.schedule == nil:
 		return Reply{Private: true, Error: "Daily picks are not running in this process."}
+	case req.NoPost != "":
+		return Reply{Private: true, Error: "Daily picks need a channel the bot can post to by itself, and " + req.NoPost + ".",
+			Text: "Use /daily in a channel of a server or workspace the bot was added to."}
 	case !req.User.Admin:
 		who := b.admins[req.Platform]
 		if who == "" {
@@ -123,6 +126,14 @@ func (b *Bot) daily(ctx context.Context, req Request) Reply {
 	now := s.clock.Now()
 	switch req.Opt(OptAction) {
 	case DailySubscribe:
+		if why := req.NoThread; why != "" && req.Opt(OptThread) == "true" {
+			return Reply{Private: true, Error: "The bot cannot open a thread on each post here: " + why + ".",
+				Text: "Grant that and subscribe again, or subscribe without thread."}
+		}
+		if why := req.NoMention; why != "" && req.Opt(OptMention) != "" {
+			return Reply{Private: true, Error: "The bot cannot mention that role or group with each post here: " + why + ".",
+				Text: "Fix that and subscribe again, or subscribe without the mention."}
+		}
 		sub, err := s.Subscribe(ctx, ch, req.User, Schedule{
 			Time: req.Opt(OptTime), Timezone: req.Opt(OptTimezone), Days: req.Opt(OptDays),
 			Thread: req.Opt(OptThread) == "true", Mention: req.Opt(OptMention),

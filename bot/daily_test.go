@@ -147,3 +147,47 @@ func TestDailyWithoutAPoster(t *testing.T) {
 		t.Errorf("status: %q", got.PlainText())
 	}
 }
+
+// TestDailyWhereTheBotCannot: a request that says the bot cannot post to
+// its channel on its own (a user install in a group DM) is refused
+// /daily with the adapter's reason, before anything else, admin or not;
+// a subscription asking for a thread or a mention the bot may not make
+// there is refused with the reason, and nothing is subscribed.
+func TestDailyWhereTheBotCannot(t *testing.T) {
+	r := newRig(t, utc("2026-11-26 12:00"), bot.NewMemoryStore())
+	b := bot.New(bot.Config{Engine: bottest.Engine(t), Memory: r.store, Daily: r.sched})
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		req  bot.Request
+		want string
+	}{
+		{"no post, not an admin", bot.Request{NoPost: "the bot is not in this group DM", Options: map[string]string{"action": "status"}},
+			"Daily picks need a channel the bot can post to by itself, and the bot is not in this group DM."},
+		{"no post, an admin", bot.Request{NoPost: "the bot is not in this group DM", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe"}},
+			"the bot is not in this group DM."},
+		{"a thread it may not open", bot.Request{NoThread: "it lacks Create Threads", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "thread": "true"}},
+			"The bot cannot open a thread on each post here: it lacks Create Threads."},
+		{"a mention it may not make", bot.Request{NoMention: "the role is locked", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "mention": "42"}},
+			"The bot cannot mention that role or group with each post here: the role is locked."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := tc.req
+			req.Platform, req.Channel, req.Command = bot.Discord, "C9", bot.CmdDaily
+			got := b.Handle(ctx, req)
+			if !got.Private || !strings.Contains(got.Error, tc.want) {
+				t.Errorf("reply = %+v, want a private error holding %q", got, tc.want)
+			}
+			if _, err := r.store.GetSubscription(ctx, req.ChannelKey()); err == nil {
+				t.Error("subscribed all the same")
+			}
+		})
+	}
+	// What the bot may not do matters only when asked for.
+	req := bot.Request{Platform: bot.Discord, Channel: "C9", Command: bot.CmdDaily, User: bot.User{Admin: true}, NoThread: "no", NoMention: "no",
+		Options: map[string]string{"action": "subscribe", "thread": "false"}}
+	if got := b.Handle(ctx, req); got.Error != "" || !strings.Contains(got.PlainText(), "Daily pick on") {
+		t.Errorf("a subscription without thread or mention: %+v", got)
+	}
+}

@@ -58,6 +58,17 @@ type Request struct {
 	// Replace is set by ParseAction for a button whose answer takes the
 	// place of the message the button is on.
 	Replace bool
+	// NoPost says why the bot cannot post to the channel on its own, as
+	// daily picks are posted, in the platform's terms ("industrybot is not
+	// a member of this group DM…"); "" when it can. The request itself
+	// is answered all the same; /daily is refused with the reason.
+	NoPost string
+	// NoThread and NoMention say why the bot may not open a thread on its
+	// posts in the channel, or mention OptMention's role or group there,
+	// in the platform's terms (its permission names); "" when it may or
+	// the platform does not say. /daily subscribe is refused with the
+	// reason when it asks for what the bot may not do.
+	NoThread, NoMention string
 }
 
 // Opt returns an option's value, "" when absent.
