@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -17,16 +19,20 @@ import (
 // Messages and Embed Links.
 const Permissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks
 
-// Scopes are the OAuth2 scopes of the install link.
+// Scopes are the OAuth2 scopes of the link that installs the bot in a
+// server.
 const Scopes = "bot applications.commands"
 
 // adminPermissions may manage a channel's daily pick.
 const adminPermissions = discordgo.PermissionManageGuild | discordgo.PermissionAdministrator
 
-// Commands returns the slash commands, as registered with Discord: the
-// core's (bot.Commands), in its order and words. An admin command is shown
-// only to those who may manage the server, and a channel command only in
-// servers; the others work in servers and in the bot's DMs.
+// Commands returns the slash commands, as registered with Discord
+// globally: the core's (bot.Commands), in its order and words. An admin
+// command is shown only to those who may manage the server. A channel
+// command (/daily), which needs a channel the bot is a member of, is for
+// servers that installed the app, and only there; the others are for
+// both installations, to a server and to a user's account, in servers,
+// the bot's DM and other DMs and group DMs (Discord's private channels).
 func Commands() []*discordgo.ApplicationCommand {
 	specs := bot.Commands()
 	cmds := make([]*discordgo.ApplicationCommand, len(specs))
@@ -34,8 +40,8 @@ func Commands() []*discordgo.ApplicationCommand {
 		cmd := &discordgo.ApplicationCommand{
 			Name:             c.Name,
 			Description:      c.Summary,
-			Contexts:         &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM},
-			IntegrationTypes: &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
+			Contexts:         &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM, discordgo.InteractionContextPrivateChannel},
+			IntegrationTypes: &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall, discordgo.ApplicationIntegrationUserInstall},
 			Options:          specOptions(c),
 		}
 		if c.Admin {
@@ -43,7 +49,7 @@ func Commands() []*discordgo.ApplicationCommand {
 		}
 		if c.Channel {
 			cmd.Contexts = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
-			cmd.DMPermission = ptr(false)
+			cmd.IntegrationTypes = &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
 		}
 		cmds[i] = cmd
 	}
@@ -126,20 +132,89 @@ func optionUsage(o *discordgo.ApplicationCommandOption) string {
 
 // Register bulk-overwrites the application's commands with Commands(): in
 // one guild when guildID is set (they appear at once, for testing), else
-// globally. It returns the commands as Discord stored them.
+// globally. A guild's commands go without contexts and integration types,
+// which Discord's docs give "only for globally-scoped commands": there
+// they are the guild's, wherever it installed the app. It returns the
+// commands as Discord stored them.
 func Register(ctx context.Context, s *discordgo.Session, appID, guildID string) ([]*discordgo.ApplicationCommand, error) {
 	if appID == "" {
 		return nil, errors.New("discord: registering commands needs the application id: set discord.application_id")
 	}
-	cmds, err := s.ApplicationCommandBulkOverwrite(appID, guildID, Commands(), discordgo.WithContext(ctx))
+	if !isID(appID) {
+		return nil, ErrApplicationID
+	}
+	where, endpoint := "globally", discordgo.EndpointApplicationGlobalCommands(appID)
+	if guildID != "" {
+		where, endpoint = "in guild "+guildID, discordgo.EndpointApplicationGuildCommands(appID, guildID)
+	}
+	body, err := s.RequestWithBucketID(http.MethodPut, endpoint, registration(Commands(), guildID != ""), endpoint, discordgo.WithContext(ctx))
 	if err != nil {
-		where := "globally"
-		if guildID != "" {
-			where = "in guild " + guildID
-		}
 		return nil, fmt.Errorf("discord: registering commands %s for application %s: %w%s", where, appID, describe(err), hint(err))
 	}
+	var cmds []*discordgo.ApplicationCommand
+	if err := json.Unmarshal(body, &cmds); err != nil {
+		return nil, fmt.Errorf("discord: registering commands %s for application %s: Discord's answer is not a list of commands: %w", where, appID, err)
+	}
 	return cmds, nil
+}
+
+// wireCommand is a command as Register sends it. discordgo's own type
+// sends options, choices and channel types as null when there are none,
+// which Discord documents as arrays, present or not: here they are left
+// out instead; and dm_permission, which Discord deprecated for contexts,
+// is never sent.
+type wireCommand struct {
+	Name                     string                                 `json:"name"`
+	Description              string                                 `json:"description"`
+	Type                     discordgo.ApplicationCommandType       `json:"type,omitempty"`
+	DefaultMemberPermissions *string                                `json:"default_member_permissions,omitempty"`
+	Contexts                 []discordgo.InteractionContextType     `json:"contexts,omitempty"`
+	IntegrationTypes         []discordgo.ApplicationIntegrationType `json:"integration_types,omitempty"`
+	Options                  []wireOption                           `json:"options,omitempty"`
+}
+
+// wireOption is an option as Register sends it.
+type wireOption struct {
+	Type         discordgo.ApplicationCommandOptionType      `json:"type"`
+	Name         string                                      `json:"name"`
+	Description  string                                      `json:"description"`
+	Required     bool                                        `json:"required,omitempty"`
+	Autocomplete bool                                        `json:"autocomplete,omitempty"`
+	Choices      []*discordgo.ApplicationCommandOptionChoice `json:"choices,omitempty"`
+	MinLength    *int                                        `json:"min_length,omitempty"`
+	MaxLength    int                                         `json:"max_length,omitempty"`
+	Options      []wireOption                                `json:"options,omitempty"`
+}
+
+// registration is the body of a bulk overwrite of cmds: in a guild, when
+// guild is set, without the global-only fields.
+func registration(cmds []*discordgo.ApplicationCommand, guild bool) []wireCommand {
+	out := make([]wireCommand, len(cmds))
+	for i, c := range cmds {
+		w := wireCommand{Name: c.Name, Description: c.Description, Type: c.Type, Options: wireOptions(c.Options)}
+		if p := c.DefaultMemberPermissions; p != nil {
+			w.DefaultMemberPermissions = ptr(strconv.FormatInt(*p, 10))
+		}
+		if c.Contexts != nil && !guild {
+			w.Contexts = *c.Contexts
+		}
+		if c.IntegrationTypes != nil && !guild {
+			w.IntegrationTypes = *c.IntegrationTypes
+		}
+		out[i] = w
+	}
+	return out
+}
+
+func wireOptions(opts []*discordgo.ApplicationCommandOption) []wireOption {
+	var out []wireOption
+	for _, o := range opts {
+		out = append(out, wireOption{
+			Type: o.Type, Name: o.Name, Description: o.Description, Required: o.Required, Autocomplete: o.Autocomplete,
+			Choices: o.Choices, MinLength: o.MinLength, MaxLength: o.MaxLength, Options: wireOptions(o.Options),
+		})
+	}
+	return out
 }
 
 // ApplicationID asks Discord which application the bot token belongs to.
@@ -157,14 +232,59 @@ func ApplicationID(ctx context.Context, s *discordgo.Session) (string, error) {
 	return app.ID, nil
 }
 
-// InviteURL is the link that installs the bot in a server with its commands
-// and the permissions it needs.
-func InviteURL(appID string) string {
+// ThreadPermissions are what a daily pick's thread needs besides
+// Permissions: Create Public Threads, to open it on the post, and Send
+// Messages in Threads, to put the commentary in it.
+const ThreadPermissions = discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads
+
+// ErrApplicationID is returned for an application id that is not a
+// Discord id, which no link or registration can use.
+var ErrApplicationID = errors.New("discord: the application id is not a Discord id (a number): copy the Application ID from the Developer Portal's General Information page")
+
+// isID reports whether s is a Discord id (a snowflake): a number.
+func isID(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
+
+// Invite says which install link InviteURL makes.
+type Invite struct {
+	// User makes the link that installs the app to the user's own account
+	// (integration type 1): its commands in every DM, group DM and server
+	// the user is in, answered there, but no bot in any server, so no
+	// permissions and no daily picks.
+	User bool
+	// Threads adds ThreadPermissions to a server install's permissions,
+	// for daily picks that open a thread on each post.
+	Threads bool
+}
+
+// InviteURL is the link that installs the app with its commands: by
+// default to a server (integration type 0), with its bot and the
+// permissions it needs; with Invite.User, to the user's account. The
+// application id must be a Discord id, a number.
+func InviteURL(appID string, inv Invite) (string, error) {
+	if !isID(appID) {
+		return "", ErrApplicationID
+	}
 	v := url.Values{}
 	v.Set("client_id", appID)
-	v.Set("scope", Scopes)
-	v.Set("permissions", fmt.Sprint(Permissions))
-	return "https://discord.com/oauth2/authorize?" + v.Encode()
+	switch {
+	case inv.User && inv.Threads:
+		return "", errors.New("discord: a user install adds no bot to any server, so it takes no permissions: threads are for a server install")
+	case inv.User:
+		v.Set("integration_type", fmt.Sprint(int(discordgo.ApplicationIntegrationUserInstall)))
+		v.Set("scope", "applications.commands")
+	default:
+		perms := int64(Permissions)
+		if inv.Threads {
+			perms |= ThreadPermissions
+		}
+		v.Set("integration_type", fmt.Sprint(int(discordgo.ApplicationIntegrationGuildInstall)))
+		v.Set("scope", Scopes)
+		v.Set("permissions", strconv.FormatInt(perms, 10))
+	}
+	return "https://discord.com/oauth2/authorize?" + v.Encode(), nil
 }
 
 // describe renders a REST error without its request (which carries the

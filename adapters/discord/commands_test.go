@@ -1,7 +1,10 @@
 package discord
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +36,7 @@ func TestRegister(t *testing.T) {
 			if f.Overwrites(guild) != 1 || len(stored) != 5 || len(got) != 5 {
 				t.Fatalf("%d overwrites, %d stored, %d returned; want 1, 5, 5", f.Overwrites(guild), len(stored), len(got))
 			}
+			checkRegistration(t, f.CommandsJSON(guild), guild != "")
 			var names []string
 			for _, c := range stored {
 				names = append(names, c.Name)
@@ -45,6 +49,11 @@ func TestRegister(t *testing.T) {
 			}
 		})
 	}
+	t.Run("an application id that is no number", func(t *testing.T) {
+		if _, err := Register(context.Background(), sess, "my-app", ""); !errors.Is(err, ErrApplicationID) {
+			t.Errorf("Register = %v, want ErrApplicationID", err)
+		}
+	})
 	t.Run("an application the token does not own", func(t *testing.T) {
 		_, err := Register(context.Background(), sess, "123", "")
 		if err == nil || !strings.Contains(err.Error(), "HTTP 403") || !strings.Contains(err.Error(), "discord.application_id") {
@@ -63,9 +72,45 @@ func TestRegister(t *testing.T) {
 	})
 }
 
+// checkRegistration checks a bulk overwrite's body as Discord's docs have
+// it: no null where an array may be left out (options, choices,
+// channel_types), never the deprecated dm_permission; globally, contexts
+// and integration types on every command; in a guild, neither, since they
+// are "only for globally-scoped commands".
+func checkRegistration(t *testing.T, body []byte, guild bool) {
+	t.Helper()
+	if bytes.Contains(body, []byte("null")) || bytes.Contains(body, []byte("dm_permission")) {
+		t.Errorf("the registration sends a null or dm_permission: %s", body)
+	}
+	var cmds []map[string]json.RawMessage
+	if err := json.Unmarshal(body, &cmds); err != nil || len(cmds) != 5 {
+		t.Fatalf("registration body %s: %v", body, err)
+	}
+	for _, c := range cmds {
+		for _, field := range []string{"contexts", "integration_types"} {
+			if _, ok := c[field]; ok == guild {
+				t.Errorf("%s: %s sent %v, want %v (guild %v)", c["name"], field, ok, !guild, guild)
+			}
+		}
+	}
+	if guild {
+		return
+	}
+	var daily struct {
+		Contexts         []int `json:"contexts"`
+		IntegrationTypes []int `json:"integration_types"`
+	}
+	json.Unmarshal(cmds[3]["contexts"], &daily.Contexts)
+	json.Unmarshal(cmds[3]["integration_types"], &daily.IntegrationTypes)
+	if !slices.Equal(daily.Contexts, []int{0}) || !slices.Equal(daily.IntegrationTypes, []int{0}) {
+		t.Errorf("/daily registered for contexts %v and installs %v, want servers that installed it: [0], [0]", daily.Contexts, daily.IntegrationTypes)
+	}
+}
+
 // TestCommandShapes checks what Discord shows and enforces: the core's
-// words within Discord's limits, /daily for server managers only and never
-// in DMs, /why's title autocompleted.
+// words within Discord's limits, /daily for server managers only, in
+// servers that installed the bot, the other commands for both kinds of
+// install everywhere, /why's title autocompleted.
 func TestCommandShapes(t *testing.T) {
 	t.Parallel()
 	byName := map[string]*discordgo.ApplicationCommand{}
@@ -81,8 +126,16 @@ func TestCommandShapes(t *testing.T) {
 	if daily.DefaultMemberPermissions == nil || *daily.DefaultMemberPermissions != 0x20 {
 		t.Errorf("/daily default_member_permissions = %v, want 32 (Manage Server)", daily.DefaultMemberPermissions)
 	}
-	if daily.Contexts == nil || !slices.Equal(*daily.Contexts, []discordgo.InteractionContextType{discordgo.InteractionContextGuild}) || daily.DMPermission == nil || *daily.DMPermission {
-		t.Errorf("/daily is usable outside servers: contexts %v, dm %v", daily.Contexts, daily.DMPermission)
+	everywhere := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM, discordgo.InteractionContextPrivateChannel}
+	bothInstalls := []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall, discordgo.ApplicationIntegrationUserInstall}
+	for name, c := range byName {
+		contexts, installs := everywhere, bothInstalls
+		if name == bot.CmdDaily {
+			contexts, installs = contexts[:1], installs[:1]
+		}
+		if c.Contexts == nil || !slices.Equal(*c.Contexts, contexts) || c.IntegrationTypes == nil || !slices.Equal(*c.IntegrationTypes, installs) || c.DMPermission != nil {
+			t.Errorf("/%s: contexts %v, integration types %v, dm_permission %v; want %v, %v and no dm_permission", name, c.Contexts, c.IntegrationTypes, c.DMPermission, contexts, installs)
+		}
 	}
 	var subs []string
 	for _, o := range daily.Options {
@@ -139,10 +192,34 @@ func checkDescriptions(t *testing.T, what, desc string, opts []*discordgo.Applic
 
 func TestInviteURL(t *testing.T) {
 	t.Parallel()
-	got := InviteURL("123456")
-	want := "https://discord.com/oauth2/authorize?client_id=123456&permissions=19456&scope=bot+applications.commands"
-	if got != want {
-		t.Errorf("InviteURL = %q, want %q", got, want)
+	tests := []struct {
+		name  string
+		appID string
+		inv   Invite
+		want  string
+	}{
+		{"a server", "123456", Invite{}, "https://discord.com/oauth2/authorize?client_id=123456&integration_type=0&permissions=19456&scope=bot+applications.commands"},
+		{"a server, with threads", "123456", Invite{Threads: true}, "https://discord.com/oauth2/authorize?client_id=123456&integration_type=0&permissions=309237664768&scope=bot+applications.commands"},
+		{"a user's account", "123456", Invite{User: true}, "https://discord.com/oauth2/authorize?client_id=123456&integration_type=1&scope=applications.commands"},
+		{"a user's account, with threads", "123456", Invite{User: true, Threads: true}, ""},
+		{"an id that is no number", "my-app", Invite{}, ""},
+		{"an id with a space", "123 456", Invite{User: true}, ""},
+		{"no id", "", Invite{}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := InviteURL(tc.appID, tc.inv)
+			if got != tc.want || (err == nil) != (tc.want != "") {
+				t.Errorf("InviteURL(%q, %+v) = %q, %v; want %q", tc.appID, tc.inv, got, err, tc.want)
+			}
+		})
+	}
+	if _, err := InviteURL("my-app", Invite{}); !errors.Is(err, ErrApplicationID) || strings.Contains(err.Error(), "my-app") {
+		t.Errorf("an id that is no number: %v, want ErrApplicationID, without the value (it may be a secret pasted in the wrong place)", err)
+	}
+	const threads = 1<<35 | 1<<38 // Create Public Threads, Send Messages in Threads
+	if ThreadPermissions != threads || 309237664768 != Permissions|threads {
+		t.Errorf("ThreadPermissions = %d, want %d", ThreadPermissions, threads)
 	}
 }
 

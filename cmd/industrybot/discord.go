@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/bwmarrin/discordgo"
@@ -58,7 +59,10 @@ func (e *env) discordCmd() *cobra.Command {
 		Long: `Register industrybot's slash commands (/recommend, /why, /random, /help and
 /daily) with Discord, replacing the application's commands: globally, or in
 one guild with --guild (or discord.guild_id), where they appear at once,
-which is handy for testing. Needs discord.token; the application id comes
+which is handy for testing. Global commands work for both installations:
+/recommend, /why, /random and /help in servers, the bot's DM and, for users
+who installed the app to their account, any DM or group DM; /daily only in
+servers that installed the bot. A guild's commands work in that guild only. Needs discord.token; the application id comes
 from discord.application_id, or is looked up with the token.`,
 		Example: `  industrybot discord register --guild 123456789012345678
   industrybot discord register`,
@@ -80,6 +84,9 @@ from discord.application_id, or is looked up with the token.`,
 				return err
 			}
 			cmds, err := discordadapter.Register(cmd.Context(), sess, appID, guild)
+			if errors.Is(err, discordadapter.ErrApplicationID) {
+				return applicationIDError
+			}
 			if err != nil {
 				return err
 			}
@@ -99,13 +106,26 @@ from discord.application_id, or is looked up with the token.`,
 		},
 	}
 	register.Flags().StringVar(&guild, "guild", "", "register in this guild only (default discord.guild_id; empty: globally)")
+	var inv discordadapter.Invite
 	invite := &cobra.Command{
 		Use:   "invite",
-		Short: "Print the link that installs the bot in a server",
+		Short: "Print the link that installs the bot in a server, or the app to a user's account",
 		Long: `Print the OAuth2 link that adds the bot to a server with its slash commands
 (scopes bot and applications.commands) and the permissions it needs: View
-Channel, Send Messages and Embed Links (19456). Needs discord.application_id,
-or discord.token to look it up.`,
+Channel, Send Messages and Embed Links (19456); with --threads, also Create
+Public Threads and Send Messages in Threads, for daily picks that open a
+thread on each post.
+
+With --user, print the link that installs the app to the user's own account
+instead (integration type 1, scope applications.commands): /recommend, /why,
+/random and /help then work in any DM, group DM or server the user is in,
+answered there; /daily needs a server install. The app must allow user
+installs (Developer Portal → Installation → Installation Contexts).
+
+Needs discord.application_id, or discord.token to look it up.`,
+		Example: `  industrybot discord invite
+  industrybot discord invite --threads
+  industrybot discord invite --user`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := e.app(cmd)
@@ -122,13 +142,27 @@ or discord.token to look it up.`,
 					return err
 				}
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), discordadapter.InviteURL(appID))
+			link, err := discordadapter.InviteURL(appID, inv)
+			if errors.Is(err, discordadapter.ErrApplicationID) {
+				return applicationIDError
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), link)
 			return nil
 		},
 	}
+	invite.Flags().BoolVar(&inv.User, "user", false, "the link that installs the app to a user's account (user install) instead of a server")
+	invite.Flags().BoolVar(&inv.Threads, "threads", false, "add Create Public Threads and Send Messages in Threads, for daily picks in threads")
+	invite.MarkFlagsMutuallyExclusive("user", "threads")
 	cmd.AddCommand(register, invite)
 	return cmd
 }
+
+// applicationIDError is the answer to a discord.application_id that is
+// not a Discord id.
+var applicationIDError = &ConfigError{"discord.application_id", "is not a Discord id (a number): copy the Application ID from the Developer Portal's General Information page"}
 
 // discordSession opens a REST session with the bot token and returns the
 // application id: discord.application_id, or the token's application.

@@ -71,6 +71,7 @@ func TestDiscordRegisterFailures(t *testing.T) {
 		{"no token", map[string]string{"INDUSTRYBOT_DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "INDUSTRYBOT_DISCORD_MODE": "http"}, "discord.token is empty"},
 		{"refused token", map[string]string{"INDUSTRYBOT_DISCORD_TOKEN": "wrong-token-value", "INDUSTRYBOT_DISCORD_API_URL": f.URL}, "INDUSTRYBOT_DISCORD_TOKEN"},
 		{"someone else's application", map[string]string{"INDUSTRYBOT_DISCORD_TOKEN": discordTestToken, "INDUSTRYBOT_DISCORD_API_URL": f.URL, "INDUSTRYBOT_DISCORD_APPLICATION_ID": "999"}, "HTTP 403"},
+		{"an application id that is no number", map[string]string{"INDUSTRYBOT_DISCORD_TOKEN": discordTestToken, "INDUSTRYBOT_DISCORD_API_URL": f.URL, "INDUSTRYBOT_DISCORD_APPLICATION_ID": "my app"}, "discord.application_id is not a Discord id"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,26 +91,38 @@ func TestDiscordRegisterFailures(t *testing.T) {
 
 func TestDiscordInvite(t *testing.T) {
 	f := discordtest.Start(t, discordtest.Options{Token: discordTestToken, ApplicationID: "31337"})
+	id42 := map[string]string{"INDUSTRYBOT_DISCORD_APPLICATION_ID": "42"}
 	tests := []struct {
-		name string
-		env  map[string]string
-		code int
-		want string
+		name  string
+		env   map[string]string
+		flags []string
+		code  int
+		want  string
 	}{
-		{"application id", map[string]string{"INDUSTRYBOT_DISCORD_APPLICATION_ID": "42"}, 0,
-			"https://discord.com/oauth2/authorize?client_id=42&permissions=19456&scope=bot+applications.commands\n"},
-		{"looked up with the token", map[string]string{"INDUSTRYBOT_DISCORD_TOKEN": discordTestToken, "INDUSTRYBOT_DISCORD_API_URL": f.URL}, 0,
-			"client_id=31337&"},
-		{"neither", nil, 1, "discord.application_id is empty"},
+		{"application id", id42, nil, 0,
+			"https://discord.com/oauth2/authorize?client_id=42&integration_type=0&permissions=19456&scope=bot+applications.commands\n"},
+		{"with threads", id42, []string{"--threads"}, 0,
+			"https://discord.com/oauth2/authorize?client_id=42&integration_type=0&permissions=309237664768&scope=bot+applications.commands\n"},
+		{"a user install", id42, []string{"--user"}, 0,
+			"https://discord.com/oauth2/authorize?client_id=42&integration_type=1&scope=applications.commands\n"},
+		{"a user install with threads", id42, []string{"--user", "--threads"}, 1, "none of the others can be"},
+		{"looked up with the token", map[string]string{"INDUSTRYBOT_DISCORD_TOKEN": discordTestToken, "INDUSTRYBOT_DISCORD_API_URL": f.URL}, []string{"--user"}, 0,
+			"client_id=31337&integration_type=1"},
+		{"an application id that is no number", map[string]string{"INDUSTRYBOT_DISCORD_APPLICATION_ID": "industrybot"}, []string{"--user"}, 1,
+			"discord.application_id is not a Discord id (a number)"},
+		{"neither", nil, nil, 1, "discord.application_id is empty"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			for k, v := range tc.env {
 				t.Setenv(k, v)
 			}
-			r := runCmd(t, "", "discord", "invite")
+			r := runCmd(t, "", append([]string{"discord", "invite"}, tc.flags...)...)
 			if r.code != tc.code || !strings.Contains(r.stdout+r.stderr, tc.want) {
 				t.Errorf("exit %d, %q %q: want %d and %q", r.code, r.stdout, r.stderr, tc.code, tc.want)
+			}
+			if tc.code != 0 && strings.Contains(r.stdout, "https://") {
+				t.Errorf("a link was printed all the same: %s", r.stdout)
 			}
 		})
 	}

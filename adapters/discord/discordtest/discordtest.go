@@ -6,6 +6,17 @@
 // client can be tested against it. Point a session at it with
 // discord.api_url (Server.URL); the gateway address it hands out is its own.
 //
+// Its interactions are a server install's or, with Caller.UserInstall, a
+// user install's: authorizing_integration_owners {"1": the user}, a user
+// instead of a member outside guilds, context PRIVATE_CHANNEL in a group
+// DM (Caller.GroupDM), and the channel object beside channel_id
+// (Payload). Where the bot is no member (a group DM, a server only the
+// user installed the app in) it refuses the bot's own posts, as Discord
+// does, while interaction callbacks and webhooks work. Role options
+// resolve to the roles AddRole made. Command registration is held to
+// what Discord's docs say: no null arrays, no global-only fields in a
+// guild.
+//
 // It records what the bot sent (callbacks, edits, follow-ups, channel
 // messages with their allowed_mentions, threads, registered commands), can
 // fail a channel's posts, the threads started on its messages and the posts
@@ -77,7 +88,10 @@ type Server struct {
 	resumes      int
 	sessions     map[string]*session
 	interactions map[string]*record
-	byID         map[string]string // interaction id → token
+	byID         map[string]string         // interaction id → token
+	channels     map[string]partialChannel // the channel object of each interaction built, by its id
+	outsiders    map[string]bool           // channels the bot is not a member of
+	roles        map[string]*discordgo.Role
 	messages     map[string][]Message
 	attempts     map[string]int
 	failures     map[string]*Failure
@@ -86,6 +100,7 @@ type Server struct {
 	nonces       map[string]map[string]nonced
 	dropped      map[string]int
 	commands     map[string][]*discordgo.ApplicationCommand
+	commandJSON  map[string]json.RawMessage // the body of the last overwrite, by guild
 	overwrites   map[string]int
 	requests     []Request
 	gate         holdgate.Gate // channel posts wait here while held
@@ -128,6 +143,9 @@ func NewServer(opts Options) *Server {
 		sessions:     map[string]*session{},
 		interactions: map[string]*record{},
 		byID:         map[string]string{},
+		channels:     map[string]partialChannel{},
+		outsiders:    map[string]bool{},
+		roles:        map[string]*discordgo.Role{},
 		messages:     map[string][]Message{},
 		attempts:     map[string]int{},
 		failures:     map[string]*Failure{},
@@ -136,6 +154,7 @@ func NewServer(opts Options) *Server {
 		nonces:       map[string]map[string]nonced{},
 		dropped:      map[string]int{},
 		commands:     map[string][]*discordgo.ApplicationCommand{},
+		commandJSON:  map[string]json.RawMessage{},
 		overwrites:   map[string]int{},
 	}
 	for _, g := range []*holdgate.Gate{&s.gate, &s.answers} {
@@ -228,6 +247,14 @@ func (s *Server) Commands(guildID string) []*discordgo.ApplicationCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.commands[guildID])
+}
+
+// CommandsJSON returns the body of the last bulk overwrite of a guild's
+// commands ("" for the global ones), as the bot sent it.
+func (s *Server) CommandsJSON(guildID string) json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commandJSON[guildID]
 }
 
 // Overwrites counts the bulk overwrites of a guild's commands ("" global).

@@ -364,3 +364,147 @@ func TestThreads(t *testing.T) {
 		t.Errorf("post to the thread after clearing: %d", status)
 	}
 }
+
+// TestUserInstalls: the interactions of a user install carry what
+// Discord's do (authorizing_integration_owners {"1": the user}, the
+// context, a user and no member, the channel object), and the bot's own
+// posts to a channel it is no member of are refused, while the
+// interaction's callback and webhook work.
+func TestUserInstalls(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Token: "tok"})
+	type payload struct {
+		Context int               `json:"context"`
+		Owners  map[string]string `json:"authorizing_integration_owners"`
+		Channel *struct {
+			ID   string `json:"id"`
+			Type int    `json:"type"`
+		} `json:"channel"`
+		ChannelID   string          `json:"channel_id"`
+		GuildID     string          `json:"guild_id"`
+		Member      json.RawMessage `json:"member"`
+		User        *struct{ ID string }
+		Permissions string `json:"app_permissions"`
+	}
+	tests := []struct {
+		name    string
+		c       Caller
+		context int
+		owners  map[string]string
+		chType  int
+		member  bool
+		perms   string
+	}{
+		{"a server that installed the bot", Caller{GuildID: "1", ChannelID: "2", UserID: "3"}, 0, map[string]string{"0": "1"}, 0, true, "19456"},
+		{"the bot's DM", Caller{ChannelID: "4", UserID: "3"}, 1, map[string]string{"0": "0"}, 1, true, "180224"},
+		{"the bot's DM, user-installed", Caller{ChannelID: "5", UserID: "3", UserInstall: true}, 1, map[string]string{"1": "3"}, 1, true, "180224"},
+		{"a group DM, user-installed", Caller{ChannelID: "6", UserID: "3", UserInstall: true, GroupDM: true}, 2, map[string]string{"1": "3"}, 3, false, "180224"},
+		{"a server only the user installed the app in", Caller{GuildID: "1", ChannelID: "7", UserID: "3", UserInstall: true, AppPermissions: 1024}, 0, map[string]string{"1": "3"}, 0, false, "1024"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			i := s.Command(tc.c, "help")
+			var p payload
+			if err := json.Unmarshal(s.Payload(i), &p); err != nil {
+				t.Fatal(err)
+			}
+			if p.Context != tc.context || len(p.Owners) != len(tc.owners) || p.Permissions != tc.perms {
+				t.Errorf("context %d, owners %v, app_permissions %s; want %d, %v, %s", p.Context, p.Owners, p.Permissions, tc.context, tc.owners, tc.perms)
+			}
+			for k, v := range tc.owners {
+				if p.Owners[k] != v {
+					t.Errorf("owners %v, want %v", p.Owners, tc.owners)
+				}
+			}
+			if p.Channel == nil || p.Channel.ID != tc.c.ChannelID || p.Channel.Type != tc.chType || p.ChannelID != tc.c.ChannelID {
+				t.Errorf("channel %+v, channel_id %q; want %s of type %d, both", p.Channel, p.ChannelID, tc.c.ChannelID, tc.chType)
+			}
+			if inGuild := tc.c.GuildID != ""; (string(p.Member) != "null") != inGuild || (p.User != nil) == inGuild {
+				t.Errorf("member %s, user %v: want a member in a guild, a user elsewhere", p.Member, p.User)
+			}
+			if s.IsMember(tc.c.ChannelID) != tc.member {
+				t.Errorf("IsMember = %v, want %v", !tc.member, tc.member)
+			}
+			status, code := call(t, s, "POST", "/channels/"+tc.c.ChannelID+"/messages", "Bot tok", `{"content":"hi"}`)
+			if want := map[bool]int{true: 200, false: 403}[tc.member]; status != want || !tc.member && code != 50001 {
+				t.Errorf("a post with the bot token: %d (code %d), want %d", status, code, want)
+			}
+			if status, _ := call(t, s, "POST", "/interactions/"+i.ID+"/"+i.Token+"/callback", "", `{"type":4,"data":{"content":"x"}}`); status != 204 {
+				t.Errorf("the callback: %d, want 204", status)
+			}
+			if status, _ := call(t, s, "POST", "/webhooks/"+i.AppID+"/"+i.Token+"?wait=true", "", `{"content":"more"}`); status != 200 {
+				t.Errorf("a follow-up: %d, want 200", status)
+			}
+		})
+	}
+}
+
+// TestRoles: a role option resolves, in data.resolved.roles, to the role
+// AddRole made.
+func TestRoles(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{})
+	r := s.AddRole("1", "film-club", true)
+	i := s.Command(Caller{GuildID: "1", ChannelID: "2"}, "daily", Subcommand("subscribe", Role("mention", r.ID), Bool("thread", true)))
+	d := i.ApplicationCommandData()
+	if d.Resolved == nil || d.Resolved.Roles[r.ID] == nil || !d.Resolved.Roles[r.ID].Mentionable || d.Resolved.Roles[r.ID].Name != "film-club" {
+		t.Errorf("resolved = %+v, want the role", d.Resolved)
+	}
+	if i := s.Command(Caller{GuildID: "1", ChannelID: "2"}, "why"); i.ApplicationCommandData().Resolved != nil {
+		t.Errorf("a command without roles resolved %+v", i.ApplicationCommandData().Resolved)
+	}
+}
+
+// TestCommandRegistration: a bulk overwrite is refused, as Discord's docs
+// have it, when it sends null for an array (discordgo's own types do),
+// the global-only fields to a guild, or PRIVATE_CHANNEL without
+// USER_INSTALL; the body of the one taken is kept.
+func TestCommandRegistration(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Token: "tok"})
+	global := "/applications/" + s.ApplicationID() + "/commands"
+	guild := "/applications/" + s.ApplicationID() + "/guilds/9/commands"
+	nulls, err := json.Marshal([]*discordgo.ApplicationCommand{{Name: "help", Description: "Help"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, body string
+		status           int
+	}{
+		{"discordgo's nulls", global, string(nulls), 400},
+		{"a null option's choices", global, `[{"name":"x","description":"d","options":[{"type":3,"name":"o","description":"d","choices":null}]}]`, 400},
+		{"contexts in a guild", guild, `[{"name":"x","description":"d","contexts":[0]}]`, 400},
+		{"integration_types in a guild", guild, `[{"name":"x","description":"d","integration_types":[0]}]`, 400},
+		{"dm_permission in a guild", guild, `[{"name":"x","description":"d","dm_permission":false}]`, 400},
+		{"PRIVATE_CHANNEL without USER_INSTALL", global, `[{"name":"x","description":"d","contexts":[0,2],"integration_types":[0]}]`, 400},
+		{"a guild's", guild, `[{"name":"x","description":"d"}]`, 200},
+		{"global, for both installs", global, `[{"name":"x","description":"d","contexts":[0,1,2],"integration_types":[0,1]}]`, 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if status, _ := call(t, s, "PUT", tc.path, "Bot tok", tc.body); status != tc.status {
+				t.Errorf("status %d, want %d", status, tc.status)
+			}
+		})
+	}
+	if got := string(s.CommandsJSON("")); !strings.Contains(got, `"integration_types":[0,1]`) {
+		t.Errorf("CommandsJSON = %s, want the last overwrite taken", got)
+	}
+}
+
+// TestDispatchJSON: a payload discordgo cannot decode reaches the
+// session as it is, and the fake takes the answer to it.
+func TestDispatchJSON(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{})
+	if _, err := s.DispatchJSON([]byte(`{"id":"1","token":"t","type":3,"message":{"components":[{"type":1000000000}]}}`)); err != ErrNoSession {
+		t.Errorf("DispatchJSON with no session = %v, want ErrNoSession", err)
+	}
+	if _, err := s.DispatchJSON([]byte(`[`)); err == nil {
+		t.Error("DispatchJSON took what is not JSON")
+	}
+	if status, _ := call(t, s, "POST", "/interactions/1/t/callback", "", `{"type":4,"data":{"content":"x"}}`); status != 204 {
+		t.Errorf("the answer to a dispatched payload: %d, want 204", status)
+	}
+}

@@ -348,20 +348,43 @@ func ShardOf(guildID string, shards int) int {
 // owns the interaction's shard.
 var ErrNoSession = errors.New("discordtest: no connected gateway session owns this interaction's shard")
 
-// Dispatch sends an INTERACTION_CREATE for i to every session with an open
-// connection whose shard owns i's guild, and returns how many it reached.
-// An event a connection loses as it drops is replayed when the client
-// resumes. i should come from one of the Server's builders (Command,
-// Button, Autocomplete), so that the fake accepts its answer.
+// Dispatch sends an INTERACTION_CREATE for i, as Payload writes it, to
+// every session with an open connection whose shard owns i's guild, and
+// returns how many it reached. An event a connection loses as it drops is
+// replayed when the client resumes. i should come from one of the
+// Server's builders (Command, Button, Autocomplete), so that the fake
+// accepts its answer.
 func (s *Server) Dispatch(i *discordgo.Interaction) (int, error) {
 	s.Track(i)
+	return s.dispatch(i.GuildID, s.Payload(i))
+}
+
+// DispatchJSON sends an INTERACTION_CREATE whose data is payload, as it
+// is, however little of it discordgo can decode: a sample from Discord's
+// docs, say. The fake accepts the answers to it, by its id and token.
+func (s *Server) DispatchJSON(payload []byte) (int, error) {
+	var head struct {
+		ID      string                    `json:"id"`
+		AppID   string                    `json:"application_id"`
+		Type    discordgo.InteractionType `json:"type"`
+		GuildID string                    `json:"guild_id"`
+		Token   string                    `json:"token"`
+	}
+	if err := json.Unmarshal(payload, &head); err != nil {
+		return 0, fmt.Errorf("discordtest: not an interaction: %w", err)
+	}
+	s.Track(&discordgo.Interaction{ID: head.ID, AppID: head.AppID, Type: head.Type, GuildID: head.GuildID, Token: head.Token})
+	return s.dispatch(head.GuildID, json.RawMessage(payload))
+}
+
+func (s *Server) dispatch(guildID string, payload json.RawMessage) (int, error) {
 	s.mu.Lock()
 	var to []*session
 	for _, ss := range s.sessions {
 		ss.mu.Lock()
 		open := ss.conn != nil
 		ss.mu.Unlock()
-		if open && ShardOf(i.GuildID, ss.shard[1]) == ss.shard[0] {
+		if open && ShardOf(guildID, ss.shard[1]) == ss.shard[0] {
 			to = append(to, ss)
 		}
 	}
@@ -372,7 +395,7 @@ func (s *Server) Dispatch(i *discordgo.Interaction) (int, error) {
 	for _, ss := range to {
 		// A write that fails means the connection is going: the event is
 		// kept, and replayed when the client resumes.
-		if err := ss.dispatch("INTERACTION_CREATE", i); err != nil && !isWriteErr(err) {
+		if err := ss.dispatch("INTERACTION_CREATE", payload); err != nil && !isWriteErr(err) {
 			return 0, fmt.Errorf("discordtest: dispatching to %s: %w", ss.id, err)
 		}
 	}

@@ -18,7 +18,31 @@ type Caller struct {
 	// Permissions are the member's permissions in the channel (guild only),
 	// such as discordgo.PermissionManageGuild.
 	Permissions int64
+	// UserInstall says the app is installed to the caller's account, not
+	// to the guild: authorizing_integration_owners is {"1": the caller}
+	// instead of {"0": the guild, or "0" in a DM}. Outside the bot's own
+	// DM the bot is then in no channel the caller is in: the fake refuses
+	// its posts there (403, 50001 Missing Access), as Discord does, while
+	// the interaction's callback and webhook work.
+	UserInstall bool
+	// GroupDM puts the caller in a group DM (channel type 3, interaction
+	// context PRIVATE_CHANNEL), which no bot can be a member of; only a
+	// user install answers there. It takes no GuildID.
+	GroupDM bool
+	// AppPermissions are the app's permissions in the channel
+	// (app_permissions). Zero means Discord's usual: in a guild, what the
+	// invite grants (View Channel, Send Messages, Embed Links: 19456); in
+	// a DM or group DM, Attach Files, Embed Links and Mention Everyone.
+	AppPermissions int64
 }
+
+// InviteGrants are the permissions an invite of the bot grants, the
+// app_permissions of guild interactions whose Caller names none.
+const InviteGrants = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks
+
+// dmGrants are an app's permissions in a DM or a group DM, as Discord
+// sends them.
+const dmGrants = discordgo.PermissionAttachFiles | discordgo.PermissionEmbedLinks | discordgo.PermissionMentionEveryone
 
 // InteractionLog is what the bot sent to answer one interaction.
 type InteractionLog struct {
@@ -71,21 +95,125 @@ func (s *Server) newInteraction(c Caller, t discordgo.InteractionType, data disc
 	if u.Username == "" {
 		u.Username = "tester"
 	}
-	if c.GuildID != "" {
+	ch := partialChannel{ID: c.ChannelID, Type: discordgo.ChannelTypeGuildText}
+	i.AppPermissions = c.AppPermissions
+	switch {
+	case c.GuildID != "":
 		i.Member = &discordgo.Member{User: u, Permissions: c.Permissions, GuildID: c.GuildID}
 		i.Context = discordgo.InteractionContextGuild
-	} else {
+		if i.AppPermissions == 0 {
+			i.AppPermissions = InviteGrants
+		}
+	case c.GroupDM:
+		i.User = u
+		i.Context = discordgo.InteractionContextPrivateChannel
+		ch.Type = discordgo.ChannelTypeGroupDM
+	default:
 		i.User = u
 		i.Context = discordgo.InteractionContextBotDM
+		ch.Type = discordgo.ChannelTypeDM
 	}
+	if i.AppPermissions == 0 {
+		i.AppPermissions = dmGrants
+	}
+	owner := c.GuildID
+	if owner == "" {
+		owner = "0"
+	}
+	i.AuthorizingIntegrationOwners = map[discordgo.ApplicationIntegrationType]string{discordgo.ApplicationIntegrationGuildInstall: owner}
+	if c.UserInstall {
+		i.AuthorizingIntegrationOwners = map[discordgo.ApplicationIntegrationType]string{discordgo.ApplicationIntegrationUserInstall: u.ID}
+	}
+	s.mu.Lock()
+	s.channels[id] = ch
+	if c.GroupDM || c.UserInstall && c.GuildID != "" {
+		s.outsiders[c.ChannelID] = true
+	}
+	s.mu.Unlock()
 	s.Track(i)
 	return i
+}
+
+// partialChannel is the channel object of an interaction.
+type partialChannel struct {
+	ID   string                `json:"id"`
+	Type discordgo.ChannelType `json:"type"`
+}
+
+// Payload is the interaction as Discord sends it, over the gateway or
+// over HTTP: with the channel object discordgo has no field for
+// ("channel": {"id", "type"}, beside channel_id) when the fake built it.
+func (s *Server) Payload(i *discordgo.Interaction) json.RawMessage {
+	b, err := json.Marshal(i)
+	if err != nil {
+		panic("discordtest: encoding an interaction: " + err.Error())
+	}
+	s.mu.Lock()
+	ch, ok := s.channels[i.ID]
+	s.mu.Unlock()
+	if !ok {
+		return b
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic("discordtest: decoding an interaction: " + err.Error())
+	}
+	m["channel"], _ = json.Marshal(ch)
+	b, _ = json.Marshal(m)
+	return b
+}
+
+// IsMember reports whether the bot is a member of a channel, as far as
+// the fake knows: not of the group DMs, nor of the channels of guilds that
+// only users installed it to, that it built interactions in.
+func (s *Server) IsMember(channelID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.outsiders[channelID]
+}
+
+// AddRole makes a role in a guild. Role options of the interactions the
+// fake builds resolve to it, in data.resolved.roles, as on Discord.
+func (s *Server) AddRole(guildID, name string, mentionable bool) *discordgo.Role {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := &discordgo.Role{ID: s.id(), Name: name, Mentionable: mentionable}
+	s.roles[r.ID] = r
+	return r
+}
+
+// resolve returns data.resolved for options that name roles, nil when
+// none does.
+func (s *Server) resolve(opts []*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataResolved {
+	var res *discordgo.ApplicationCommandInteractionDataResolved
+	var walk func([]*discordgo.ApplicationCommandInteractionDataOption)
+	walk = func(opts []*discordgo.ApplicationCommandInteractionDataOption) {
+		for _, o := range opts {
+			walk(o.Options)
+			if o.Type != discordgo.ApplicationCommandOptionRole {
+				continue
+			}
+			id, _ := o.Value.(string)
+			s.mu.Lock()
+			r := s.roles[id]
+			s.mu.Unlock()
+			if r == nil {
+				continue
+			}
+			if res == nil {
+				res = &discordgo.ApplicationCommandInteractionDataResolved{Roles: map[string]*discordgo.Role{}}
+			}
+			res.Roles[id] = r
+		}
+	}
+	walk(opts)
+	return res
 }
 
 // Command builds a slash command interaction.
 func (s *Server) Command(c Caller, name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.Interaction {
 	return s.newInteraction(c, discordgo.InteractionApplicationCommand, discordgo.ApplicationCommandInteractionData{
-		ID: "cmd-" + name, Name: name, CommandType: discordgo.ChatApplicationCommand, Options: opts,
+		ID: "cmd-" + name, Name: name, CommandType: discordgo.ChatApplicationCommand, Options: opts, Resolved: s.resolve(opts),
 	})
 }
 
@@ -115,6 +243,17 @@ func (s *Server) Ping() *discordgo.Interaction {
 // String is a string option.
 func String(name, value string) *discordgo.ApplicationCommandInteractionDataOption {
 	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionString, Value: value}
+}
+
+// Bool is a boolean option.
+func Bool(name string, value bool) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionBoolean, Value: value}
+}
+
+// Role is a role option: its value is the role's id, which resolves to
+// the role if AddRole made it.
+func Role(name, id string) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionRole, Value: id}
 }
 
 // Focused is the string option being typed, in an autocomplete.

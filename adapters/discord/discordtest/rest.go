@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,7 +119,11 @@ func (s *Server) commandsRoute(w http.ResponseWriter, method, guild string, body
 			apiError(w, http.StatusBadRequest, 50035, "Invalid Form Body: "+err.Error())
 			return
 		}
-		if msg := checkCommands(cmds); msg != "" {
+		msg := checkCommands(cmds)
+		if msg == "" {
+			msg = checkCommandFields(body, guild != "")
+		}
+		if msg != "" {
 			apiError(w, http.StatusBadRequest, 50035, "Invalid Form Body: "+msg)
 			return
 		}
@@ -127,6 +132,7 @@ func (s *Server) commandsRoute(w http.ResponseWriter, method, guild string, body
 			c.ID, c.ApplicationID, c.GuildID, c.Version = s.id(), s.opts.ApplicationID, guild, s.id()
 		}
 		s.commands[guild] = cmds
+		s.commandJSON[guild] = json.RawMessage(body)
 		s.overwrites[guild]++
 		s.change()
 		s.mu.Unlock()
@@ -175,6 +181,60 @@ func checkCommands(cmds []*discordgo.ApplicationCommand) string {
 		}
 		if msg := check(c.Name, c.Options); msg != "" {
 			return msg
+		}
+	}
+	return ""
+}
+
+// checkCommandFields applies what Discord's docs say of the fields of a
+// command, which discordgo's types cannot tell apart: options, choices and
+// channel_types are arrays when present, never null; contexts,
+// integration_types and the deprecated dm_permission are "only for
+// globally-scoped commands"; PRIVATE_CHANNEL (2) is a context only with
+// USER_INSTALL (1) among the integration types.
+func checkCommandFields(body []byte, guild bool) string {
+	var cmds []map[string]json.RawMessage
+	if err := json.Unmarshal(body, &cmds); err != nil {
+		return err.Error()
+	}
+	var nulls func(where string, opts json.RawMessage) string
+	nulls = func(where string, raw json.RawMessage) string {
+		var opts []map[string]json.RawMessage
+		json.Unmarshal(raw, &opts)
+		for _, o := range opts {
+			var name string
+			json.Unmarshal(o["name"], &name)
+			w := where + "." + name
+			for _, f := range []string{"options", "choices", "channel_types"} {
+				if v, ok := o[f]; ok && string(v) == "null" {
+					return w + "." + f + ": must be an array, not null"
+				}
+			}
+			if msg := nulls(w, o["options"]); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	}
+	for _, c := range cmds {
+		var name string
+		json.Unmarshal(c["name"], &name)
+		if v, ok := c["options"]; ok && string(v) == "null" {
+			return name + ".options: must be an array, not null"
+		}
+		if msg := nulls(name, c["options"]); msg != "" {
+			return msg
+		}
+		for _, f := range []string{"contexts", "integration_types", "dm_permission"} {
+			if _, ok := c[f]; ok && guild {
+				return name + "." + f + ": only for globally-scoped commands"
+			}
+		}
+		var contexts, types []int
+		json.Unmarshal(c["contexts"], &contexts)
+		json.Unmarshal(c["integration_types"], &types)
+		if slices.Contains(contexts, int(discordgo.InteractionContextPrivateChannel)) && len(types) > 0 && !slices.Contains(types, int(discordgo.ApplicationIntegrationUserInstall)) {
+			return name + ".contexts: PRIVATE_CHANNEL needs USER_INSTALL in integration_types"
 		}
 	}
 	return ""
@@ -377,6 +437,9 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, channel str
 	fail, failed := take(s.failures, channel)
 	if t, ok := s.threads.byID[channel]; ok && !failed {
 		fail, failed = take(s.threads.postFailures, t.ParentID)
+	}
+	if s.outsiders[channel] {
+		fail, failed = MissingAccess(), true
 	}
 	s.change()
 	s.mu.Unlock()

@@ -105,6 +105,9 @@ func (s *Server) startThread(w http.ResponseWriter, channel, messageID string, b
 	s.mu.Lock()
 	s.threads.attempts[channel]++
 	fail, failed := take(s.threads.failures, channel)
+	if s.outsiders[channel] {
+		fail, failed = MissingAccess(), true
+	}
 	s.change()
 	s.mu.Unlock()
 	if failed {
