@@ -106,7 +106,12 @@ func (b *Bot) kind(req Request) (Kind, *Reply) {
 
 // recent returns what the channel has been shown, newest first. A store
 // failure is logged and treated as no history: the answer still goes out.
+// A request the platform named no channel for has no memory (rather than
+// one shared by all such requests): nothing is read or remembered.
 func (b *Bot) recent(ctx context.Context, ch ChannelKey) []string {
+	if ch.Channel == "" {
+		return nil
+	}
 	ids, err := b.memory.Recent(ctx, ch, recentWindow)
 	if err != nil {
 		b.log.Warn("reading channel memory failed; answering without it", "channel", ch.String(), "err", err)
@@ -116,6 +121,9 @@ func (b *Bot) recent(ctx context.Context, ch ChannelKey) []string {
 }
 
 func (b *Bot) remember(ctx context.Context, ch ChannelKey, ids ...string) {
+	if ch.Channel == "" {
+		return
+	}
 	if err := b.memory.Remember(ctx, ch, ids); err != nil {
 		b.log.Warn("recording what a channel was shown failed", "channel", ch.String(), "err", err)
 	}
@@ -256,6 +264,9 @@ func (b *Bot) random(ctx context.Context, req Request) Reply {
 func (b *Bot) why(ctx context.Context, req Request) Reply {
 	ch := req.ChannelKey()
 	title := strings.TrimSpace(req.Opt(OptTitle))
+	if title == "" && ch.Channel == "" {
+		return Reply{Private: true, Error: "There is no channel here to remember the last pick of.", Text: "Name a title (/why heat)."}
+	}
 	if title == "" {
 		recent := b.recent(ctx, ch)
 		if len(recent) == 0 {

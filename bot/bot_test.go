@@ -260,3 +260,27 @@ func TestPanicIsRecovered(t *testing.T) {
 		t.Errorf("panic not logged: %q", logs.String())
 	}
 }
+
+// TestNoChannelNoMemory: requests the platform named no channel for share
+// no memory: /why without a title says there is none, and nothing they are
+// shown is remembered under the empty channel.
+func TestNoChannelNoMemory(t *testing.T) {
+	mem := bot.NewMemoryStore()
+	b := bottest.Bot(t, bottest.WithMemory(mem))
+	ctx := context.Background()
+	req := func(cmd string, opts map[string]string) bot.Request {
+		return bot.Request{Platform: bot.Discord, Command: cmd, Options: opts}
+	}
+	if r := b.Handle(ctx, req(bot.CmdRecommend, map[string]string{bot.OptQuery: "talky"})); len(r.Picks) == 0 {
+		t.Fatalf("/recommend talky without a channel: %+v, want picks all the same", r)
+	}
+	if r := b.Handle(ctx, req(bot.CmdWhy, map[string]string{})); !r.Private || !strings.Contains(r.Error, "no channel") {
+		t.Errorf("/why without a channel: %+v, want a private refusal saying so", r)
+	}
+	if r := b.Handle(ctx, req(bot.CmdWhy, map[string]string{bot.OptTitle: "heat"})); r.Commentary == nil {
+		t.Errorf("/why heat without a channel: %+v, want the commentary", r)
+	}
+	if ids, err := mem.Recent(ctx, bot.ChannelKey{Platform: bot.Discord}, 10); err != nil || len(ids) != 0 {
+		t.Errorf("remembered under the empty channel: %q, %v", ids, err)
+	}
+}
