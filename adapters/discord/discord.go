@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -230,7 +231,7 @@ type firstAnswer func(ctx context.Context, r *response) error
 // message, through the interaction's webhook. A panic anywhere, the
 // command's included, is logged and answered with a private apology: the
 // one recovery of the interaction.
-func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, first firstAnswer) {
+func (a *Adapter) interact(ctx context.Context, i *interaction, first firstAnswer) {
 	a.pending.Add()
 	defer a.pending.Done()
 	x := &answering{a: a, ctx: ctx, i: i, first: first, log: a.log.With("interaction", i.ID, "type", i.Type.String(), "channel", i.ChannelID)}
@@ -271,7 +272,7 @@ type answering struct {
 	a     *Adapter
 	ctx   context.Context
 	log   *slog.Logger
-	i     *discordgo.Interaction
+	i     *interaction
 	first firstAnswer
 	// sent is the first answer once sent, a deferral or the answer itself.
 	// A deferral is sent from a timer's goroutine, and slowpath.Run returns
@@ -384,10 +385,11 @@ func (x *answering) apologize() {
 	}
 }
 
-// request translates a command or a button press into the core's request.
-// A button the bot did not make answers with a private error.
-func request(i *discordgo.Interaction) (bot.Request, *bot.Reply) {
-	req := bot.Request{Platform: bot.Discord, Channel: i.ChannelID, User: user(i), Options: map[string]string{}}
+// request translates a command or a button press into the core's request,
+// with what the bot may not do in the channel. A button the bot did not
+// make answers with a private error.
+func request(i *interaction) (bot.Request, *bot.Reply) {
+	req := bot.Request{Platform: bot.Discord, Channel: i.ChannelID, User: user(i.Interaction), Options: map[string]string{}, NoPost: i.noPost}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		d := i.ApplicationCommandData()
@@ -398,8 +400,14 @@ func request(i *discordgo.Interaction) (bot.Request, *bot.Reply) {
 		}
 		for _, o := range opts {
 			if o.Value != nil {
-				req.Options[o.Name] = strings.TrimSpace(fmt.Sprint(o.Value))
+				req.Options[o.Name] = optionValue(o)
 			}
+		}
+		if req.Opt(bot.OptThread) == "true" {
+			req.NoThread = i.noThread()
+		}
+		if id := req.Opt(bot.OptMention); id != "" {
+			req.NoMention = i.noMention(id)
 		}
 	case discordgo.InteractionMessageComponent:
 		pressed, err := bot.ParseAction(i.MessageComponentData().CustomID)
@@ -409,6 +417,21 @@ func request(i *discordgo.Interaction) (bot.Request, *bot.Reply) {
 		req.Command, req.Options, req.Replace = pressed.Command, pressed.Options, pressed.Replace
 	}
 	return req, nil
+}
+
+// optionValue is an option's value as the core takes it, text: a string
+// as typed, a boolean as "true" or "false", a role, user or channel as its
+// id, a number in digits.
+func optionValue(o *discordgo.ApplicationCommandInteractionDataOption) string {
+	switch v := o.Value.(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case bool:
+		return strconv.FormatBool(v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strings.TrimSpace(fmt.Sprint(o.Value))
 }
 
 // commandOptions returns a command's options, or its subcommand's (sub
@@ -447,7 +470,7 @@ func user(i *discordgo.Interaction) bot.User {
 
 // autocomplete suggests values for the focused option, those the core
 // offers for it: titles for /why, time zones for /daily subscribe.
-func (a *Adapter) autocomplete(i *discordgo.Interaction) []*discordgo.ApplicationCommandOptionChoice {
+func (a *Adapter) autocomplete(i *interaction) []*discordgo.ApplicationCommandOptionChoice {
 	d := i.ApplicationCommandData()
 	sub, opts := commandOptions(d.Options)
 	var focused *discordgo.ApplicationCommandInteractionDataOption

@@ -84,9 +84,21 @@ func (g *gateway) run(ctx context.Context) error {
 				g.log.Warn("discord gateway disconnected; reconnecting")
 			}
 		}),
-		g.s.AddHandler(func(_ *discordgo.Session, e *discordgo.InteractionCreate) {
-			g.a.interact(ictx, e.Interaction, func(ctx context.Context, r *response) error {
-				return g.a.callback(ctx, e.Interaction, r)
+		// Interactions are read from the raw event, as over HTTP, and not
+		// from discordgo's InteractionCreate: discordgo cannot decode an
+		// interaction holding anything new to it, and hands on what it
+		// made of it half-filled (decodeInteraction).
+		g.s.AddHandler(func(_ *discordgo.Session, e *discordgo.Event) {
+			if e.Type != "INTERACTION_CREATE" {
+				return
+			}
+			i, err := decodeInteraction(e.RawData)
+			if err != nil {
+				g.log.Warn("discord gateway: an interaction that cannot be read was dropped", "err", err)
+				return
+			}
+			g.a.interact(ictx, i, func(ctx context.Context, r *response) error {
+				return g.a.callback(ctx, i, r)
 			})
 		}),
 	} {

@@ -216,7 +216,7 @@ func do(t *testing.T, req *http.Request) (int, []byte) {
 
 func (h *httpHarness) ask(t *testing.T, i *discordgo.Interaction) json.RawMessage {
 	t.Helper()
-	code, body := h.post(t, i)
+	code, body := h.post(t, []byte(h.f.Payload(i)))
 	if code != http.StatusOK {
 		t.Fatalf("HTTP %d: %s", code, body)
 	}
@@ -362,3 +362,11 @@ func (c *channels) next(guild string) discordtest.Caller {
 }
 
 const testGuild = "800000000000000001"
+
+// groupDM is a new group DM of a user who installed the app to their
+// account: no bot is a member of it.
+func (c *channels) groupDM() discordtest.Caller {
+	ca := c.next("")
+	ca.GroupDM, ca.UserInstall = true, true
+	return ca
+}

@@ -4,14 +4,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/bwmarrin/discordgo"
 
 	"github.com/industrybot/industrybot/internal/httpbody"
 )
@@ -82,8 +79,9 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request, key ed25519.
 		httpbody.Error(w, err)
 		return
 	}
-	var i discordgo.Interaction
-	if err := json.Unmarshal(body, &i); err != nil {
+	i, err := decodeInteraction(body)
+	if err != nil {
+		a.log.Debug("refused an HTTP interaction", "remote", r.RemoteAddr, "reason", err)
 		http.Error(w, "not an interaction", http.StatusBadRequest)
 		return
 	}
@@ -94,7 +92,7 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request, key ed25519.
 	// or long answer then goes on through the webhook before the handler
 	// returns, and its first answer closes the connection (httpbody).
 	answered := false
-	a.interact(context.WithoutCancel(r.Context()), &i, func(_ context.Context, resp *response) error {
+	a.interact(context.WithoutCancel(r.Context()), i, func(_ context.Context, resp *response) error {
 		answered = true
 		if err := httpbody.WriteJSON(w, resp, resp.more); err != nil {
 			return fmt.Errorf("answering over HTTP (has Discord hung up?): %w", err)

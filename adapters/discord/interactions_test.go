@@ -35,17 +35,32 @@ func transports(t *testing.T, hc harnessConfig) []struct {
 	}
 }
 
-// TestConversation plays the core's scripted conversation through Discord:
-// every answer must hold the same titles, privacy, buttons and words as on
-// every other platform.
+// TestConversation plays the core's scripted conversation through Discord,
+// in a server that installed the bot and in a group DM of a user who
+// installed the app to their account, where the bot is no member and
+// answers through the interactions alone: every answer must hold the same
+// titles, privacy, buttons and words as on every other platform.
 func TestConversation(t *testing.T) {
 	t.Parallel()
 	for _, x := range transports(t, harnessConfig{}) {
 		t.Run(x.name, func(t *testing.T) {
-			c := (&channels{}).next(testGuild)
-			convtest.Run(t, func(t *testing.T, line string) convtest.Content {
-				return say(t, x.tr, c, line).content()
-			})
+			var chans channels
+			for _, place := range []struct {
+				name string
+				c    discordtest.Caller
+			}{
+				{"server", chans.next(testGuild)},
+				{"user-installed group DM", chans.groupDM()},
+			} {
+				t.Run(place.name, func(t *testing.T) {
+					convtest.Run(t, func(t *testing.T, line string) convtest.Content {
+						return say(t, x.tr, place.c, line).content()
+					})
+					if n := x.tr.fake().Attempts(place.c.ChannelID); n != 0 {
+						t.Errorf("%d posts to the channel with the bot token, want none: answers go through the interaction", n)
+					}
+				})
+			}
 		})
 	}
 }

@@ -207,9 +207,13 @@ func TestAutocompletePanicAnswersNoChoices(t *testing.T) {
 	}
 }
 
-// TestRequests checks what reaches the core: the command, its options,
-// the channel, and whether the user may manage the daily pick, which
-// Discord tells from the member's permissions in the channel.
+// TestRequests checks what reaches the core: the command, its options as
+// text (a boolean as "true" or "false", a role as its id), the channel,
+// whether the user may manage the daily pick, which Discord tells from the
+// member's permissions in the channel, and what the bot may not do there,
+// which it tells from where the app is installed and from the app's
+// permissions (app_permissions) and the roles the options name
+// (data.resolved.roles).
 func TestRequests(t *testing.T) {
 	t.Parallel()
 	h := &recordingHandler{got: make(chan bot.Request, 1), reply: bot.Reply{Private: true, Error: "recorded"}}
@@ -221,24 +225,60 @@ func TestRequests(t *testing.T) {
 	}
 	dm := discordtest.Caller{ChannelID: "600000000000000001", UserID: "900000000000000007", Username: "dee"}
 	subscribe := discordtest.Subcommand("subscribe", discordtest.String("time", "07:30"), discordtest.String("timezone", "Europe/Paris"))
+	admin := member(discordgo.PermissionManageGuild)
+	threads := admin
+	threads.AppPermissions = discordtest.InviteGrants | discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads
+	mentioner := admin
+	mentioner.AppPermissions = discordtest.InviteGrants | discordgo.PermissionMentionEveryone
+	mentionable, locked := x.f.AddRole(testGuild, "film-club", true), x.f.AddRole(testGuild, "mods", false)
+	userInstalled := member(0)
+	userInstalled.UserInstall = true
+	withThread := func(thread bool) *discordgo.ApplicationCommandInteractionDataOption {
+		return discordtest.Subcommand("subscribe", discordtest.String("days", "mon,wed,fri"), discordtest.Bool("thread", thread))
+	}
+	withRole := func(id string) *discordgo.ApplicationCommandInteractionDataOption {
+		return discordtest.Subcommand("subscribe", discordtest.Role("mention", id))
+	}
+	// limits are what the request must say the bot may not do: NoPost,
+	// NoThread, NoMention set.
+	type limits struct{ post, thread, mention bool }
 	tests := []struct {
 		name   string
 		caller discordtest.Caller
 		make   func(f *discordtest.Server, c discordtest.Caller) *discordgo.Interaction
 		want   bot.Request
+		limits limits
 	}{
 		{"recommend", member(0), command("recommend", discordtest.String("query", " talky "), discordtest.String("kind", "tv")),
-			bot.Request{Command: "recommend", Options: map[string]string{"query": "talky", "kind": "tv"}}},
+			bot.Request{Command: "recommend", Options: map[string]string{"query": "talky", "kind": "tv"}}, limits{}},
 		{"daily subscribe by a server manager", member(discordgo.PermissionManageGuild), command("daily", subscribe),
-			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "time": "07:30", "timezone": "Europe/Paris"}}},
+			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "time": "07:30", "timezone": "Europe/Paris"}}, limits{}},
 		{"daily status by an administrator", member(discordgo.PermissionAdministrator), command("daily", discordtest.Subcommand("status")),
-			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "status"}}},
+			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "status"}}, limits{}},
 		{"daily skip by a member", member(discordgo.PermissionSendMessages | discordgo.PermissionManageMessages), command("daily", discordtest.Subcommand("skip")),
-			bot.Request{Command: "daily", Options: map[string]string{"action": "skip"}}},
+			bot.Request{Command: "daily", Options: map[string]string{"action": "skip"}}, limits{}},
 		{"daily in a DM", dm, command("daily", discordtest.Subcommand("unsubscribe")),
-			bot.Request{Command: "daily", Options: map[string]string{"action": "unsubscribe"}}},
+			bot.Request{Command: "daily", Options: map[string]string{"action": "unsubscribe"}}, limits{}},
 		{"Another", member(0), button("ib1:recommend:film:heist"),
-			bot.Request{Command: "recommend", Options: map[string]string{"query": "heist", "kind": "film", "another": "1"}}},
+			bot.Request{Command: "recommend", Options: map[string]string{"query": "heist", "kind": "film", "another": "1"}}, limits{}},
+		{"daily subscribe with days and a thread, which the bot may not open", admin, command("daily", withThread(true)),
+			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "days": "mon,wed,fri", "thread": "true"}}, limits{thread: true}},
+		{"daily subscribe with a thread the bot may open", threads, command("daily", withThread(true)),
+			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "days": "mon,wed,fri", "thread": "true"}}, limits{}},
+		{"daily subscribe without a thread", admin, command("daily", withThread(false)),
+			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "days": "mon,wed,fri", "thread": "false"}}, limits{}},
+		{"daily subscribe mentioning a mentionable role", admin, command("daily", withRole(mentionable.ID)),
+			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "mention": mentionable.ID}}, limits{}},
+		{"daily subscribe mentioning a role only Mention Everyone may", admin, command("daily", withRole(locked.ID)),
+			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "mention": locked.ID}}, limits{mention: true}},
+		{"daily subscribe mentioning it with Mention Everyone", mentioner, command("daily", withRole(locked.ID)),
+			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "mention": locked.ID}}, limits{}},
+		{"daily subscribe mentioning a role Discord did not resolve", admin, command("daily", withRole("123")),
+			bot.Request{Command: "daily", User: bot.User{Admin: true}, Options: map[string]string{"action": "subscribe", "mention": "123"}}, limits{mention: true}},
+		{"a user-installed group DM", (&channels{}).groupDM(), command("random"),
+			bot.Request{Command: "random", Options: map[string]string{}}, limits{post: true}},
+		{"a server that only a user installed the app in", userInstalled, command("random"),
+			bot.Request{Command: "random", Options: map[string]string{}}, limits{post: true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -249,6 +289,9 @@ func TestRequests(t *testing.T) {
 			want.User.ID, want.User.Name = tc.caller.UserID, tc.caller.Username
 			if got.Platform != want.Platform || got.Channel != want.Channel || got.User != want.User || got.Command != want.Command || !equalOptions(got.Options, want.Options) {
 				t.Errorf("request = %+v, want %+v", got, want)
+			}
+			if l := (limits{got.NoPost != "", got.NoThread != "", got.NoMention != ""}); l != tc.limits {
+				t.Errorf("NoPost %q, NoThread %q, NoMention %q; want set: %+v", got.NoPost, got.NoThread, got.NoMention, tc.limits)
 			}
 		})
 	}

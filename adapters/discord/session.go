@@ -87,7 +87,13 @@ func routeDiscordgoLogs() {
 			case discordgo.LogWarning:
 				lv = slog.LevelInfo
 			}
-			l.Log(context.Background(), lv, "discordgo: "+fmt.Sprintf(format, args...))
+			msg := fmt.Sprintf(format, args...)
+			if strings.HasPrefix(msg, "error unmarshalling INTERACTION_CREATE") {
+				// The gateway reads interactions itself (decodeInteraction),
+				// whatever discordgo cannot decode of them.
+				lv = slog.LevelDebug
+			}
+			l.Log(context.Background(), lv, "discordgo: "+msg)
 		}
 	})
 }

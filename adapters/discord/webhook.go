@@ -20,23 +20,23 @@ import (
 // interaction. Interaction tokens authorise these calls; no bot token is sent.
 
 // callback posts the first answer to an interaction (gateway mode).
-func (a *Adapter) callback(ctx context.Context, i *discordgo.Interaction, r *response) error {
+func (a *Adapter) callback(ctx context.Context, i *interaction, r *response) error {
 	return a.call(ctx, http.MethodPost, discordgo.EndpointInteractionResponse(i.ID, i.Token), r, "answering the interaction")
 }
 
 // editOriginal puts m in place of a deferred answer's "thinking…" message,
 // or, after a deferred update, of the message the pressed button is on.
-func (a *Adapter) editOriginal(ctx context.Context, i *discordgo.Interaction, m message) error {
+func (a *Adapter) editOriginal(ctx context.Context, i *interaction, m message) error {
 	return a.call(ctx, http.MethodPatch, discordgo.EndpointWebhookMessage(i.AppID, i.Token, "@original"), m.edit(), "editing the deferred answer")
 }
 
 // deleteOriginal removes a deferred answer's "thinking…" message.
-func (a *Adapter) deleteOriginal(ctx context.Context, i *discordgo.Interaction) error {
+func (a *Adapter) deleteOriginal(ctx context.Context, i *interaction) error {
 	return a.call(ctx, http.MethodDelete, discordgo.EndpointWebhookMessage(i.AppID, i.Token, "@original"), nil, "deleting the deferred answer")
 }
 
 // followup sends one more message answering the interaction.
-func (a *Adapter) followup(ctx context.Context, i *discordgo.Interaction, m message) error {
+func (a *Adapter) followup(ctx context.Context, i *interaction, m message) error {
 	return a.call(ctx, http.MethodPost, discordgo.EndpointWebhookToken(i.AppID, i.Token)+"?wait=true", m.data(), "sending a follow-up")
 }
 
