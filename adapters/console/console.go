@@ -3,95 +3,146 @@
 package console
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/industrybot/industrybot/bot"
 )
 
-// Width is the column the console wraps text at.
-const Width = 78
-
 // Channel is the channel the console's requests come from.
 const Channel = "console"
 
+// user is who types at the console: its only reader, who may manage its
+// daily pick.
+var user = bot.User{ID: "console", Name: "you", Admin: true}
+
+// Config holds what a Console needs. Handler and Terminal are required.
+type Config struct {
+	Handler  bot.Handler
+	Terminal *Terminal
+	// Engine completes titles and time zones on Tab; nil completes
+	// commands only.
+	Engine *bot.Engine
+	// Daily is the scheduler of the console's daily pick, for /daily
+	// preview; nil: none.
+	Daily *bot.Scheduler
+	// HistoryFile keeps the lines typed between runs, on a terminal; ""
+	// keeps none.
+	HistoryFile string
+}
+
 // Console is a chat session on a terminal.
 type Console struct {
-	h     bot.Handler
-	out   io.Writer
-	user  bot.User
-	last  bot.Reply // for /another
-	width int
+	c    Config
+	t    *Terminal
+	last bot.Reply // for /another
 }
 
-// New returns a console that sends requests to h and writes answers to out.
-// The console user may manage daily picks.
-func New(h bot.Handler, out io.Writer) *Console {
-	return &Console{h: h, out: out, width: Width, user: bot.User{ID: "console", Name: "you", Admin: true}}
-}
+// New returns a console.
+func New(c Config) *Console { return &Console{c: c, t: c.Terminal} }
 
-const banner = `industrybot: the films and series behind Industry, in its creators' words.
-Try /recommend something tense, /why heat, /random tv or /help. /quit leaves.
-`
+const (
+	prompt = "> "
+	banner = "industrybot: the films and series behind Industry, in its creators' words.\n" +
+		"Type a mood (something tense) or a command: /why heat, /random tv, /help.\n"
+	bannerKeys = "Tab completes, ↑ recalls, Ctrl-C clears the line, Ctrl-D or /quit leaves.\n"
+	bannerPipe = "/quit leaves.\n"
+	quitHint   = "(Ctrl-C again, Ctrl-D or /quit leaves)"
+)
 
-// Run reads commands from in until it ends, /quit or ctx is done.
-func (c *Console) Run(ctx context.Context, in io.Reader) error {
-	fmt.Fprint(c.out, banner)
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+// Run reads lines until they end, /quit, Ctrl-D, Ctrl-C twice on an empty
+// line, or the end of ctx. Ctrl-C on a line clears it.
+func (c *Console) Run(ctx context.Context) error {
+	l := c.t.Layout()
+	keys := bannerPipe
+	if c.t.Interactive() {
+		keys = bannerKeys
+	}
+	c.t.Print(l.text(roleText, strings.TrimSuffix(banner, "\n")) + l.text(roleNote, strings.TrimSuffix(keys, "\n")))
+	rd, err := c.t.reader(editing{prompt: prompt, history: c.c.HistoryFile, complete: &completer{engine: c.c.Engine}})
+	if err != nil {
+		return err
+	}
+	defer rd.close()
+	interrupted := false
 	for {
-		fmt.Fprint(c.out, "\n> ")
-		if !sc.Scan() {
-			fmt.Fprintln(c.out)
-			return sc.Err()
-		}
-		if err := ctx.Err(); err != nil {
+		line, err := rd.readLine(ctx)
+		var intr *errInterrupt
+		switch {
+		case errors.As(err, &intr):
+			if strings.TrimSpace(intr.line) == "" && interrupted {
+				return nil
+			}
+			interrupted = strings.TrimSpace(intr.line) == ""
+			if interrupted {
+				c.t.Print(c.t.Layout().text(roleNote, quitHint))
+			}
+			continue
+		case errors.Is(err, io.EOF), ctx.Err() != nil:
 			return nil
+		case err != nil:
+			return err
 		}
-		line := strings.TrimSpace(sc.Text())
+		interrupted = false
+		line = strings.TrimSpace(line)
 		switch strings.ToLower(line) {
 		case "":
 			continue
-		case "/quit", "/exit", "/q":
+		case cmdQuit, "/exit", "/q":
 			return nil
 		}
-		fmt.Fprintln(c.out)
 		if err := c.Say(ctx, line); err != nil {
-			fmt.Fprintln(c.out, wrap(err.Error(), c.width, ""))
+			c.t.Print("\n" + c.t.Layout().Render(bot.Reply{Error: err.Error()}))
 		}
 	}
 }
 
-// Say answers one line and writes the answer. A line that is not a command
-// returns an error saying why; a command the bot could not answer as asked
-// still writes its answer (suggestions and all) and returns nil.
+// Say answers one line and writes the answer. A line that is not a
+// command asks for recommendations, as /recommend does. It returns an
+// error only for /another with nothing to show another of; a command the
+// bot could not answer as asked still writes its answer (suggestions and
+// all).
 func (c *Console) Say(ctx context.Context, line string) error {
-	var cmd string
-	var opts map[string]string
-	if strings.EqualFold(strings.TrimSpace(line), "/another") {
+	var r bot.Reply
+	switch {
+	case strings.EqualFold(strings.TrimSpace(line), cmdAnother):
 		a, ok := another(c.last)
 		if !ok {
-			return errors.New("there is nothing to show another of: ask for a pick first")
+			return errors.New("There is nothing to show another of: ask for a pick first.")
 		}
 		req, _ := bot.ParseAction(a.ID())
-		cmd, opts = req.Command, req.Options
-	} else {
-		var err error
-		if cmd, opts, err = bot.ParseCommand(line); err != nil {
-			return err
+		req.Platform, req.Channel, req.User = bot.Console, Channel, user
+		r = c.c.Handler.Handle(ctx, req)
+	default:
+		if days, ok := previewDays(line); ok && c.c.Daily != nil {
+			r = c.preview(ctx, days)
+			break
 		}
+		r = c.c.Handler.Handle(ctx, request(line))
 	}
-	r := c.h.Handle(ctx, bot.Request{Platform: bot.Console, Channel: Channel, User: c.user, Command: cmd, Options: opts})
 	if _, ok := another(r); ok {
 		c.last = r
 	}
-	fmt.Fprint(c.out, Render(r, c.width))
+	c.t.Print("\n" + c.t.Layout().Render(r))
 	return nil
+}
+
+// request is the request a line makes: a command and the text after it,
+// which the core reads; or, for words without a slash, /recommend.
+func request(line string) bot.Request {
+	req := bot.Request{Platform: bot.Console, Channel: Channel, User: user, Command: bot.CmdRecommend, Text: line}
+	if name, ok := strings.CutPrefix(strings.TrimSpace(line), "/"); ok {
+		req.Command, req.Text = name, ""
+		if i := strings.IndexFunc(name, func(r rune) bool { return r == ' ' || r == '\t' }); i >= 0 {
+			req.Command, req.Text = name[:i], name[i+1:]
+		}
+		req.Command = strings.ToLower(req.Command)
+	}
+	return req
 }
 
 // another is the button /another presses: the one whose answer takes the
@@ -105,115 +156,65 @@ func another(r bot.Reply) (bot.Action, bool) {
 	return bot.Action{}, false
 }
 
-// Ask answers one line for `industrybot ask`: the rendered answer, or an
-// error of one line when the line is not a command or the bot could not
-// answer it as asked.
-func Ask(ctx context.Context, h bot.Handler, line string) (string, error) {
-	cmd, opts, err := bot.ParseCommand(line)
-	if err != nil {
-		return "", err
-	}
-	r := h.Handle(ctx, bot.Request{Platform: bot.Console, Channel: Channel, User: bot.User{ID: "console", Admin: true}, Command: cmd, Options: opts})
+// Ask answers one line for `industrybot ask`, laid out by l: the answer,
+// or an error of one line when the bot could not answer it as asked. Words
+// without a slash ask for recommendations, as in the console.
+func Ask(ctx context.Context, h bot.Handler, line string, l Layout) (string, error) {
+	r := h.Handle(ctx, request(line))
 	if r.Error != "" {
 		return "", errors.New(r.WriteTimes(r.ErrorText(), bot.PlainTime))
 	}
-	return Render(r, Width), nil
+	return l.Render(r), nil
 }
 
-// Render writes a reply as plain text wrapped at width.
-func Render(r bot.Reply, width int) string {
+// previewDays reads "/daily preview [days]": 7 days unless said.
+func previewDays(line string) (int, bool) {
+	f := strings.Fields(strings.ToLower(line))
+	if len(f) < 2 || f[0] != "/"+bot.CmdDaily || f[1] != cmdPreview || len(f) > 3 {
+		return 0, false
+	}
+	if len(f) == 2 {
+		return 7, true
+	}
+	n, err := strconv.Atoi(f[2])
+	if err != nil || n < 1 || n > maxPreview {
+		return -1, true
+	}
+	return n, true
+}
+
+// maxPreview is the most days /daily preview shows.
+const maxPreview = 31
+
+// preview answers /daily preview: the console's coming daily picks.
+func (c *Console) preview(ctx context.Context, days int) bot.Reply {
+	if days < 0 {
+		return bot.Reply{Private: true, Error: fmt.Sprintf("/daily preview takes a number of days from 1 to %d.", maxPreview)}
+	}
+	st, err := c.c.Daily.Status(ctx, bot.ChannelKey{Platform: bot.Console, Channel: Channel})
+	if errors.Is(err, bot.ErrNotFound) {
+		return c.c.Handler.Handle(ctx, request("/daily status"))
+	} else if err != nil {
+		return bot.Failure()
+	}
+	list, err := c.c.Daily.Preview(ctx, st.Subscription, days)
+	if err != nil {
+		return bot.Failure()
+	}
+	r := bot.Reply{Private: true}
 	var b strings.Builder
-	para := func(s, indent string) {
-		if s != "" {
-			b.WriteString(wrap(s, width, indent))
-			b.WriteByte('\n')
+	fmt.Fprintf(&b, "The coming daily picks here (%s at %s %s):", st.Subscription.Days.Phrase(), st.Subscription.Time, st.Subscription.Timezone)
+	for _, d := range list {
+		b.WriteString("\n  " + r.Stamp(d.Due.In(st.Zone)) + ": ")
+		switch {
+		case d.Pick != nil && d.State != "":
+			b.WriteString(d.Pick.Title + " (" + string(d.State) + ")")
+		case d.State != "":
+			b.WriteString(string(d.State))
+		default:
+			b.WriteString(d.Pick.Title + " (" + d.Pick.Years() + ")")
 		}
 	}
-	para(r.WriteTimes(r.Error, bot.PlainTime), "")
-	para(bot.DidYouMean(r.Suggestions), "")
-	para(r.PlainText(), "")
-	for i, p := range r.Picks {
-		b.WriteByte('\n')
-		t := p.Title
-		prefix := ""
-		if len(r.Picks) > 1 {
-			prefix = fmt.Sprintf("%d. ", i+1)
-		}
-		indent := strings.Repeat(" ", len(prefix))
-		para(prefix+heading(&t.Work), indent)
-		para(indent+"“"+p.Excerpt+"”", indent+" ")
-		if len(p.Reasons) > 0 {
-			para(indent+"Why it matched: "+strings.Join(p.Reasons, ", "), indent+"  ")
-		}
-	}
-	if t := r.Commentary; t != nil {
-		para(heading(&t.Work), "")
-		para(t.Link, "")
-		for _, p := range t.Commentary {
-			b.WriteByte('\n')
-			para("  "+strings.Join(strings.Fields(p), " "), "  ")
-		}
-	}
-	if m := r.Mention; m != nil {
-		b.WriteByte('\n')
-		para(heading(&m.Work), "")
-		para("  “"+m.Sentence+"”", "   ")
-	}
-	for _, h := range r.Help {
-		b.WriteByte('\n')
-		para(h.Usage, "")
-		para("    "+h.Summary, "    ")
-	}
-	if r.Attribution != "" {
-		b.WriteByte('\n')
-		para("— "+r.Attribution, "  ")
-	}
-	if len(r.Actions) > 0 && r.Error == "" {
-		var labels, hints []string
-		for _, a := range r.Actions {
-			labels = append(labels, "["+a.Label+"]")
-			switch {
-			case a.Effect == bot.ReplaceMessage && !slices.Contains(hints, "/another"):
-				hints = append(hints, "/another")
-			case a.Command == bot.CmdWhy && !slices.Contains(hints, "/why and a title"):
-				hints = append(hints, "/why and a title")
-			}
-		}
-		b.WriteByte('\n')
-		para(strings.Join(labels, " ")+" (type "+bot.OrList(hints)+")", "")
-	}
-	return b.String()
-}
-
-// heading renders the core's facts of a title as "Heat (1995), film
-// directed by Michael Mann".
-func heading(w *bot.Work) string {
-	return fmt.Sprintf("%s (%s), %s", w.Title, w.Years(), w.Byline())
-}
-
-// wrap fills text into lines of at most width columns; lines after the
-// first start with indent. A word longer than a line stays whole.
-func wrap(text string, width int, indent string) string {
-	lead := len(text) - len(strings.TrimLeft(text, " "))
-	words := strings.Fields(text)
-	if len(words) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	line := strings.Repeat(" ", lead) + words[0]
-	n := len([]rune(line))
-	for _, w := range words[1:] {
-		wl := len([]rune(w))
-		if n+1+wl > width {
-			b.WriteString(line)
-			b.WriteByte('\n')
-			line = indent + w
-			n = len([]rune(indent)) + wl
-			continue
-		}
-		line += " " + w
-		n += 1 + wl
-	}
-	b.WriteString(line)
-	return b.String()
+	r.Text = b.String()
+	return r
 }

@@ -39,7 +39,19 @@ func TestAsk(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "1. Uncut Gems (2019)") {
 		t.Errorf("words as separate arguments: got %+v", r)
 	}
-	for _, args := range [][]string{{"ask", "/why zzzzzz"}, {"ask", "/dance"}, {"ask", "heat"}, {"ask", "/random book"}} {
+	// Piped, the answer is one line a paragraph: grep finds a sentence.
+	if !strings.Contains(r.stdout, "Film-making as a sustained panic attack is very much Industry’s shit.") {
+		t.Errorf("not a line a paragraph: %s", r.stdout)
+	}
+	r = runCmd(t, "", "ask", "/why heat")
+	if !strings.Contains(r.stdout, "“The action is the juice” is also a great mantra for being on set.") {
+		t.Errorf("ask /why heat | grep: the sentence is broken: %s", r.stdout)
+	}
+	// Words without a slash ask for recommendations.
+	if r := runCmd(t, "", "ask", "something", "tense"); r.code != 0 || !strings.Contains(r.stdout, "Picks for “something tense”") {
+		t.Errorf("plain words: got %+v", r)
+	}
+	for _, args := range [][]string{{"ask", "/why zzzzzz"}, {"ask", "/dance"}, {"ask", "/random book"}, {"ask"}, {"ask", " "}} {
 		r := runCmd(t, "", args...)
 		if r.code == 0 || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 || !strings.HasPrefix(r.stderr, "industrybot: ") {
 			t.Errorf("%q: got %+v, want a non-zero exit and one line on stderr", args, r)

@@ -27,6 +27,12 @@ type env struct {
 	after func(time.Duration) <-chan time.Time
 	// redact blanks the configured secrets, once a configuration is loaded.
 	redact *redaction
+	// cache, when set, replaces os.UserCacheDir, where the console keeps
+	// its history.
+	cache func() (string, error)
+	// lookupEnv, when set, replaces os.LookupEnv for what the console
+	// reads of the environment (NO_COLOR, TERM).
+	lookupEnv func(string) (string, bool)
 }
 
 // exitError carries an exit code other than 1.
