@@ -1,15 +1,21 @@
 // Package slack connects the bot to Slack: slash commands and buttons over
-// Socket Mode or signed HTTP requests, answered with Block Kit, a poster for
-// scheduled messages, and the app manifest.
+// Socket Mode or signed HTTP requests, answered with Block Kit; in HTTP
+// mode the Events API, an App Home tab and OAuth v2 installs to many
+// workspaces, each with its own token; a poster for scheduled messages;
+// and the app manifest.
 package slack
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -59,6 +65,17 @@ type Config struct {
 	APIURL        string   // base URL of the Web API; default https://slack.com/api/
 	Admins        []string // user ids that may manage /daily besides workspace admins and owners
 
+	// Installs, in HTTP mode, serves installs to many workspaces through
+	// OAuth v2 (InstallPath, OAuthCallbackPath) and gives each request
+	// its workspace's token; the core knows the channels of those
+	// workspaces as ChannelKey(tenant, channel). BotToken, when set too,
+	// serves the requests of workspaces with no installation, their
+	// channels keyed by their bare ids as without Installs.
+	Installs *Installs
+	// Daily, when set, gives the App Home what it shows of the daily
+	// picks.
+	Daily Daily
+
 	HTTPClient *http.Client     // default: a client with a 30s timeout
 	Now        func() time.Time // default: time.Now
 	AckWithin  time.Duration    // default: 2s, within Slack's 3
@@ -82,7 +99,10 @@ type Adapter struct {
 	botTok string
 	client *http.Client
 	api    *slackapi.Client // the Web API with the bot token; nil without one
-	hooks  *slackapi.Client // response_url posts: no token
+	opts   []slackapi.Option
+	inst   *Installs
+	daily  Daily
+	seen   *eventLog
 	admins []string
 	cache  *adminCache
 	now    func() time.Time
@@ -106,7 +126,7 @@ func New(c Config) (*Adapter, error) {
 		h: c.Handler, log: c.Logger, mode: c.Mode, secret: c.SigningSecret,
 		appTok: c.AppToken, botTok: c.BotToken, client: c.HTTPClient,
 		admins: slices.Clone(c.Admins), now: c.Now, ack: c.AckWithin, bodies: c.Bodies,
-		apiURL: APIURL(c.APIURL), sleep: sleepCtx,
+		apiURL: APIURL(c.APIURL), sleep: sleepCtx, inst: c.Installs, daily: c.Daily, seen: newEventLog(),
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -133,6 +153,9 @@ func New(c Config) (*Adapter, error) {
 	a.cache = newAdminCache(ttl)
 	switch a.mode {
 	case ModeSocket:
+		if a.inst != nil {
+			return nil, errors.New("slack: installs to many workspaces (slack.client_id) take HTTP mode: set slack.mode to http")
+		}
 		if a.appTok == "" {
 			return nil, errors.New("slack: Socket Mode needs an app-level token (slack.app_token, xapp-…)")
 		}
@@ -147,15 +170,14 @@ func New(c Config) (*Adapter, error) {
 	default:
 		return nil, fmt.Errorf("slack: mode %q is neither %s nor %s", a.mode, ModeSocket, ModeHTTP)
 	}
-	opts := []slackapi.Option{
+	a.opts = []slackapi.Option{
 		slackapi.OptionAPIURL(a.apiURL),
 		slackapi.OptionHTTPClient(a.client),
 		slackapi.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)),
 	}
 	if a.botTok != "" {
-		a.api = slackapi.New(a.botTok, opts...)
+		a.api = slackapi.New(a.botTok, a.opts...)
 	}
-	a.hooks = slackapi.New("", opts...)
 	return a, nil
 }
 
@@ -240,17 +262,21 @@ func isAuthError(err error) bool {
 // does everywhere.
 func (a *Adapter) command(ctx context.Context, c slackapi.SlashCommand) bot.Reply {
 	name := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(c.Command), "/"))
+	ws, err := a.workspace(ctx, c.TeamID, c.EnterpriseID, c.IsEnterpriseInstall)
+	if err != nil {
+		return a.unserved(err, c.TeamID)
+	}
 	req := bot.Request{
 		Platform: bot.Slack,
-		Channel:  c.ChannelID,
+		Channel:  ws.channel(c.ChannelID),
 		User:     bot.User{ID: c.UserID, Name: c.UserName},
 		Command:  name,
 		Text:     c.Text,
 	}
 	if name == bot.CmdDaily {
-		req.User.Admin = a.isAdmin(ctx, c.UserID)
+		req.User.Admin = a.isAdmin(ctx, ws, c.UserID)
 	}
-	a.log.Debug("slack: command", "command", name, "channel", c.ChannelID, "user", c.UserID)
+	a.log.Debug("slack: command", "command", name, "channel", req.Channel, "user", c.UserID)
 	return a.h.Handle(ctx, req)
 }
 
@@ -267,20 +293,46 @@ func (a *Adapter) press(ctx context.Context, ic slackapi.InteractionCallback) (r
 		if err != nil {
 			continue
 		}
+		team, enterprise, orgWide := pressTeam(ic)
+		ws, err := a.workspace(ctx, team, enterprise, orgWide)
+		if err != nil {
+			return a.unserved(err, ic.Team.ID), false, true
+		}
 		channel := ic.Channel.ID
 		if channel == "" {
 			channel = ic.Container.ChannelID
 		}
-		name := ic.User.Name
-		if name == "" {
-			name = ic.User.Profile.DisplayName
-		}
-		req.Platform, req.Channel, req.User = bot.Slack, channel, bot.User{ID: ic.User.ID, Name: name}
-		a.log.Debug("slack: button", "command", req.Command, "channel", channel, "user", ic.User.ID)
+		req.Platform, req.Channel, req.User = bot.Slack, ws.channel(channel), bot.User{ID: ic.User.ID, Name: userName(ic.User)}
+		a.log.Debug("slack: button", "command", req.Command, "channel", req.Channel, "user", ic.User.ID)
 		r := a.h.Handle(ctx, req)
 		return r, r.Replace, true
 	}
 	return bot.Reply{}, false, false
+}
+
+func userName(u slackapi.User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Profile.DisplayName
+}
+
+// pressTeam is the workspace and organisation of a button press, as
+// Slack's SDKs read them: the team's, else the user's; the enterprise's,
+// else the team's.
+func pressTeam(ic slackapi.InteractionCallback) (team, enterprise string, orgWide bool) {
+	team = ic.Team.ID
+	if team == "" {
+		team = ic.View.AppInstalledTeamID
+	}
+	if team == "" {
+		team = ic.User.TeamID
+	}
+	enterprise = ic.Enterprise.ID
+	if enterprise == "" {
+		enterprise = ic.Team.EnterpriseID
+	}
+	return team, enterprise, ic.IsEnterpriseInstall
 }
 
 // answerCommand runs a command on this goroutine. An answer ready within
@@ -325,6 +377,10 @@ func (a *Adapter) answerPress(ctx context.Context, ic slackapi.InteractionCallba
 	a.later(func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), followUpTimeout)
 		defer cancel()
+		if onHome(ic) {
+			a.pressHome(ctx, ic)
+			return
+		}
 		r, replace, ok := a.press(ctx, ic)
 		if !ok {
 			a.log.Debug("slack: ignored an interaction that is not one of the bot's buttons", "type", ic.Type)
@@ -351,23 +407,61 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, msg Message, 
 		a.log.Warn("slack: an answer has no response_url to go to; dropped")
 		return false
 	}
-	opts := []slackapi.MsgOption{
-		slackapi.MsgOptionResponseURL(responseURL, msg.ResponseType),
-		slackapi.MsgOptionText(msg.Text, false),
-		slackapi.MsgOptionBlocks(msg.Blocks...),
-	}
-	if replace {
-		opts = append(opts, slackapi.MsgOptionReplaceOriginal(responseURL))
-	}
-	err := a.retry(ctx, func() error {
-		_, _, _, err := a.hooks.SendMessageContext(ctx, "", opts...)
-		return err
+	body, err := json.Marshal(responseBody{
+		Text: msg.Text, Blocks: msg.Blocks, ResponseType: msg.ResponseType, ReplaceOriginal: replace,
 	})
+	if err == nil {
+		err = a.retry(ctx, func() error { return a.postResponse(ctx, responseURL, body) })
+	}
 	if err != nil {
 		a.log.Warn("slack: sending an answer to its response_url failed", "err", scrub(err, a.botTok, a.appTok, responseURL))
 		return false
 	}
 	return true
+}
+
+// responseBody is what a response_url takes, as Slack documents it: text,
+// blocks, response_type, replace_original and delete_original. slack-go's
+// own adds "metadata":{"event_type":"","event_payload":null}, which is no
+// message metadata Slack knows, and "blocks":null without blocks.
+type responseBody struct {
+	Text            string           `json:"text"`
+	Blocks          []slackapi.Block `json:"blocks,omitempty"`
+	ResponseType    string           `json:"response_type,omitempty"`
+	ReplaceOriginal bool             `json:"replace_original"`
+	DeleteOriginal  bool             `json:"delete_original"`
+}
+
+// postResponse posts body to a response_url, as slack-go would: a 429 is
+// a *slackapi.RateLimitedError, another status a slackapi.StatusCodeError,
+// and an answer of {"ok":false} a slackapi.SlackErrorResponse.
+func (a *Adapter) postResponse(ctx context.Context, responseURL string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		return &slackapi.RateLimitedError{RetryAfter: time.Duration(wait) * time.Second}
+	case resp.StatusCode != http.StatusOK:
+		return slackapi.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
+	}
+	var r struct {
+		OK    *bool  `json:"ok"`
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(answer, &r) == nil && r.OK != nil && !*r.OK {
+		return slackapi.SlackErrorResponse{Err: r.Error}
+	}
+	return nil
 }
 
 // retry calls f, and again after the Retry-After of a 429, up to maxRetries

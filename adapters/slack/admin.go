@@ -13,29 +13,36 @@ import (
 // maxCachedUsers bounds the admin cache; past it, expired entries go.
 const maxCachedUsers = 1024
 
-// isAdmin reports whether a user may manage the channel's daily pick: a
-// user listed in slack.admins, or a workspace admin or owner according to
-// users.info (which needs the bot token and the users:read scope). Answers
-// from users.info are cached for the adapter's AdminTTL; a lookup that fails
-// is logged and answers no, uncached.
-func (a *Adapter) isAdmin(ctx context.Context, userID string) bool {
+// isAdmin reports whether a user may manage the channel's daily pick in
+// workspace ws: a user listed in slack.admins, the user who installed the
+// app to ws through OAuth, or an admin or owner of ws according to
+// users.info with ws's token (which needs the users:read scope). Answers
+// from users.info are cached, per workspace, for the adapter's AdminTTL; a
+// lookup that fails is logged and answers no, uncached.
+func (a *Adapter) isAdmin(ctx context.Context, ws workspace, userID string) bool {
 	if userID == "" {
 		return false
 	}
-	if slices.Contains(a.admins, userID) {
+	if slices.Contains(a.admins, userID) || ws.installer != "" && ws.installer == userID {
 		return true
 	}
-	if a.api == nil {
-		return false
-	}
 	now := a.now()
-	if admin, ok := a.cache.get(userID, now); ok {
+	key := ws.tenant + "/" + userID
+	if admin, ok := a.cache.get(key, now); ok {
 		return admin
 	}
+	api, tok, err := a.webAPI(ctx, ws)
+	if err != nil {
+		a.log.Warn("slack: no token to tell whether a user is a workspace admin", "tenant", ws.tenant, "user", userID, "err", err)
+		return false
+	}
+	if api == nil {
+		return false
+	}
 	var u *slackapi.User
-	err := a.retry(ctx, func() error {
+	err = a.retry(ctx, func() error {
 		var err error
-		u, err = a.api.GetUserInfoContext(ctx, userID, slackapi.GetUserInfoOptionIncludeLocale(false))
+		u, err = api.GetUserInfoContext(ctx, userID, slackapi.GetUserInfoOptionIncludeLocale(false))
 		return err
 	})
 	if err != nil {
@@ -44,11 +51,11 @@ func (a *Adapter) isAdmin(ctx context.Context, userID string) bool {
 		if errors.As(err, &se) && se.Err == "missing_scope" {
 			hint = "the bot token lacks users:read: add it to the app (industrybot slack manifest has it) and reinstall, or list admins in slack.admins"
 		}
-		a.log.Warn("slack: could not tell whether a user is a workspace admin", "user", userID, "err", scrub(err, a.botTok, a.appTok), "hint", hint)
+		a.log.Warn("slack: could not tell whether a user is a workspace admin", "tenant", ws.tenant, "user", userID, "err", scrub(err, a.botTok, a.appTok, tok), "hint", hint)
 		return false
 	}
 	admin := u.IsAdmin || u.IsOwner || u.IsPrimaryOwner
-	a.cache.put(userID, admin, now)
+	a.cache.put(key, admin, now)
 	return admin
 }
 

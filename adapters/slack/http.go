@@ -11,13 +11,16 @@ import (
 	"github.com/industrybot/industrybot/internal/httpbody"
 )
 
-// RoutePrefix holds the HTTP routes of ModeHTTP: CommandsPath and
-// InteractionsPath.
+// RoutePrefix holds the HTTP routes of ModeHTTP: CommandsPath,
+// InteractionsPath, EventsPath, and with Installs InstallPath and
+// OAuthCallbackPath.
 const RoutePrefix = "/slack/"
 
 // Handler serves the HTTP routes of ModeHTTP, under RoutePrefix: slash
-// commands (POST CommandsPath) and button presses (POST
-// InteractionsPath). It is nil in Socket Mode.
+// commands (POST CommandsPath), button presses (POST InteractionsPath),
+// the Events API (POST EventsPath) and, with Installs, "Add to Slack"
+// (GET InstallPath) and the redirect back from Slack (GET
+// OAuthCallbackPath). It is nil in Socket Mode.
 func (a *Adapter) Handler() http.Handler { return a.web }
 
 // routes returns the handler of the HTTP routes.
@@ -25,6 +28,11 @@ func (a *Adapter) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+CommandsPath, a.commands())
 	mux.Handle("POST "+InteractionsPath, a.interactions())
+	mux.Handle("POST "+EventsPath, a.events())
+	if a.inst != nil {
+		mux.HandleFunc("GET "+InstallPath, a.inst.serveInstall)
+		mux.HandleFunc("GET "+OAuthCallbackPath, a.inst.serveCallback)
+	}
 	return mux
 }
 
@@ -92,6 +100,19 @@ const (
 // headers are missing, malformed or stale: those get 401 at once, like a
 // bad signature.
 func (a *Adapter) signed(limit int64, next func(http.ResponseWriter, *http.Request, url.Values)) http.Handler {
+	return a.signedBody(limit, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			http.Error(w, "the body is not a form", http.StatusBadRequest)
+			return
+		}
+		next(w, r, form)
+	})
+}
+
+// signedBody checks a request's signature as signed does, and calls next
+// with its body.
+func (a *Adapter) signedBody(limit int64, next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sig, err := signature(r.Header, a.now())
 		if err != nil {
@@ -109,12 +130,7 @@ func (a *Adapter) signed(limit int64, next func(http.ResponseWriter, *http.Reque
 			httpbody.Error(w, err)
 			return
 		}
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			http.Error(w, "the body is not a form", http.StatusBadRequest)
-			return
-		}
-		next(w, r, form)
+		next(w, r, body)
 	})
 }
 
@@ -140,5 +156,9 @@ func commandFromForm(f url.Values) slackapi.SlashCommand {
 		ResponseURL: f.Get("response_url"),
 		TriggerID:   f.Get("trigger_id"),
 		APIAppID:    f.Get("api_app_id"),
+
+		EnterpriseID:        f.Get("enterprise_id"),
+		EnterpriseName:      f.Get("enterprise_name"),
+		IsEnterpriseInstall: f.Get("is_enterprise_install") == "true",
 	}
 }

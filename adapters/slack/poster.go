@@ -20,29 +20,36 @@ import (
 // about one message a second in a channel.
 const MinRetryAfter = time.Second
 
-// PosterConfig is what a Poster needs.
+// PosterConfig is what a Poster needs: a bot token, Installs, or both.
 type PosterConfig struct {
-	BotToken   string       // xoxb-…, required
+	BotToken string // xoxb-…: posts to channels keyed by their bare ids
+	// Installs posts to the channels of workspaces installed through
+	// OAuth, keyed ChannelKey(tenant, channel), with each one's token.
+	Installs   *Installs
 	APIURL     string       // base URL of the Web API; default https://slack.com/api/
 	HTTPClient *http.Client // default: a client with a 30s timeout
 	Logger     *slog.Logger // default: discard
 }
 
 // Poster implements bot.Poster on Slack: chat.postMessage with the bot
-// token, the reply rendered as for a slash command (blocks, buttons and the
-// plain-text fallback) with metadata naming the post, and
-// conversations.history to look for a post whose answer was lost. It does
-// not pace itself; a 429 comes back as a *bot.PostError with RetryAfter.
+// token of the channel's workspace, the reply rendered as for a slash
+// command (blocks, buttons and the plain-text fallback) with metadata
+// naming the post, and conversations.history to look for a post whose
+// answer was lost. It does not pace itself; a 429 comes back as a
+// *bot.PostError with RetryAfter.
 type Poster struct {
-	api   *slackapi.Client
+	api   *slackapi.Client // with the static token; nil without one
 	token string
+	inst  *Installs
+	opts  []slackapi.Option
 }
 
 var _ bot.Poster = (*Poster)(nil)
 
-// NewPoster returns a Poster, or an error when the bot token is missing.
+// NewPoster returns a Poster, or an error when it has neither a bot token
+// nor Installs.
 func NewPoster(c PosterConfig) (*Poster, error) {
-	if c.BotToken == "" {
+	if c.BotToken == "" && c.Installs == nil {
 		return nil, errors.New("slack: posting needs a bot token (slack.bot_token, xoxb-…)")
 	}
 	if c.HTTPClient == nil {
@@ -51,12 +58,57 @@ func NewPoster(c PosterConfig) (*Poster, error) {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	api := slackapi.New(c.BotToken,
+	p := &Poster{token: c.BotToken, inst: c.Installs, opts: []slackapi.Option{
 		slackapi.OptionAPIURL(APIURL(c.APIURL)),
 		slackapi.OptionHTTPClient(c.HTTPClient),
 		slackapi.OptionLog(slog.NewLogLogger(c.Logger.Handler(), slog.LevelDebug)),
-	)
-	return &Poster{api: api, token: c.BotToken}, nil
+	}}
+	if c.BotToken != "" {
+		p.api = slackapi.New(c.BotToken, p.opts...)
+	}
+	return p, nil
+}
+
+// client returns the Web API client for the workspace of a channel key,
+// the channel's own id, and the token to keep out of errors; a failure is
+// a *bot.PostError.
+func (p *Poster) client(ctx context.Context, key string) (*slackapi.Client, string, string, error) {
+	tenant, id := splitChannel(key)
+	if tenant == "" {
+		if p.api == nil {
+			return nil, "", "", &bot.PostError{Permanent: true, Err: fmt.Errorf("slack: channel %s belongs to no installed workspace", key),
+				Hint: "set slack.bot_token (INDUSTRYBOT_SLACK_BOT_TOKEN) to post to the channels of its workspace"}
+		}
+		return p.api, id, p.token, nil
+	}
+	if p.inst == nil {
+		return nil, "", "", &bot.PostError{Permanent: true, Err: fmt.Errorf("slack: channel %s is in workspace %s, installed through OAuth", id, tenant),
+			Hint: "set slack.client_id and slack.client_secret to post to workspaces installed through OAuth"}
+	}
+	tok, err := p.inst.Token(ctx, tenant)
+	switch {
+	case errors.Is(err, ErrNotInstalled):
+		return nil, "", "", &bot.PostError{Permanent: true, Err: fmt.Errorf("slack: workspace %s of channel %s: %w", tenant, id, err), Hint: p.hintInstall()}
+	case err != nil:
+		return nil, "", "", &bot.PostError{Err: fmt.Errorf("slack: the token of workspace %s: %w", tenant, err)}
+	}
+	return slackapi.New(tok, p.opts...), id, tok, nil
+}
+
+// hintInstall says how to install the app again to a workspace.
+func (p *Poster) hintInstall() string {
+	return "the app is not installed in the channel's workspace (any more): install it there again at " + p.inst.InstallURL()
+}
+
+// classify says whether a failed call to the workspace of key is worth
+// retrying: for a workspace installed through OAuth, a refused token
+// means installing again, not setting slack.bot_token.
+func (p *Poster) classify(key string, err error) *bot.PostError {
+	pe := classify(err)
+	if tenant, _ := splitChannel(key); tenant != "" && pe.Hint == hintReinstall {
+		pe.Hint = p.hintInstall()
+	}
+	return pe
 }
 
 // MetadataEventType is the event_type of the metadata a daily post
@@ -90,21 +142,25 @@ func (p *Poster) Post(ctx context.Context, channel, key string, reply bot.Reply)
 	if reply.Ping != "" {
 		m = mention(m, reply.Ping)
 	}
+	api, id, tok, err := p.client(ctx, channel)
+	if err != nil {
+		return err
+	}
 	tctx, trace := sendtrace.With(ctx)
-	_, ts, err := p.api.PostMessageContext(tctx, channel,
+	_, ts, err := api.PostMessageContext(tctx, id,
 		slackapi.MsgOptionText(m.Text, false),
 		slackapi.MsgOptionBlocks(m.Blocks...),
 		slackapi.MsgOptionMetadata(slackapi.SlackMetadata{EventType: MetadataEventType, EventPayload: map[string]any{"key": key}}),
 	)
 	if err != nil {
-		pe := classify(scrub(fmt.Errorf("slack: chat.postMessage to channel %s: %w", channel, err), p.token))
+		pe := p.classify(channel, scrub(fmt.Errorf("slack: chat.postMessage to channel %s: %w", channel, err), p.token, tok))
 		if trace.Written() && !pe.Permanent && pe.RetryAfter == 0 && !answered(err) {
 			pe.Unknown = true
 		}
 		return pe
 	}
 	if reply.Thread {
-		if fe := p.thread(ctx, channel, ts, reply); fe != nil {
+		if fe := p.thread(ctx, api, id, tok, ts, reply); fe != nil {
 			return fe
 		}
 	}
@@ -144,7 +200,7 @@ const blockMention = "mention"
 
 // thread posts the pick's whole commentary as replies in the thread of
 // the message whose ts is ts: as many messages as Messages makes of it.
-func (p *Poster) thread(ctx context.Context, channel, ts string, reply bot.Reply) *bot.FollowUpError {
+func (p *Poster) thread(ctx context.Context, api *slackapi.Client, channel, tok, ts string, reply bot.Reply) *bot.FollowUpError {
 	if len(reply.Picks) == 0 || reply.Picks[0].Title == nil {
 		return &bot.FollowUpError{Err: errors.New("the thread was not opened: the post has no pick to open it on")}
 	}
@@ -154,7 +210,7 @@ func (p *Poster) thread(ctx context.Context, channel, ts string, reply bot.Reply
 	msgs := Messages(bot.Reply{Commentary: reply.Picks[0].Title, Attribution: reply.Attribution})
 	for i, m := range msgs {
 		tctx, trace := sendtrace.With(ctx)
-		_, _, err := p.api.PostMessageContext(tctx, channel,
+		_, _, err := api.PostMessageContext(tctx, channel,
 			slackapi.MsgOptionText(m.Text, false),
 			slackapi.MsgOptionBlocks(m.Blocks...),
 			slackapi.MsgOptionTS(ts),
@@ -162,7 +218,7 @@ func (p *Poster) thread(ctx context.Context, channel, ts string, reply bot.Reply
 		if err == nil {
 			continue
 		}
-		pe := classify(scrub(fmt.Errorf("slack: chat.postMessage to the thread of message %s in channel %s: %w", ts, channel, err), p.token))
+		pe := classify(scrub(fmt.Errorf("slack: chat.postMessage to the thread of message %s in channel %s: %w", ts, channel, err), p.token, tok))
 		what := "the thread could not be opened"
 		if i > 0 {
 			what = fmt.Sprintf("the thread opened, but only %d of the %d messages of its commentary were posted", i, len(msgs))
@@ -205,15 +261,22 @@ const hintHistory = "the bot cannot read the channel's history to look for a pos
 // channel, or past lookPages pages of messages; other failures are
 // *bot.PostError.
 func (p *Poster) Look(ctx context.Context, channel, key string, since time.Time) (bool, error) {
-	params := &slackapi.GetConversationHistoryParameters{ChannelID: channel, Limit: lookPage, IncludeAllMetadata: true, Inclusive: true}
+	api, id, tok, err := p.client(ctx, channel)
+	if err != nil {
+		if pe, ok := errors.AsType[*bot.PostError](err); ok && pe.Permanent {
+			return false, fmt.Errorf("%w: %v (%s)", bot.ErrCannotLook, pe.Err, pe.Hint)
+		}
+		return false, err
+	}
+	params := &slackapi.GetConversationHistoryParameters{ChannelID: id, Limit: lookPage, IncludeAllMetadata: true, Inclusive: true}
 	if !since.IsZero() {
 		from := since.Add(-lookBack)
 		params.Oldest = fmt.Sprintf("%d.%06d", from.Unix(), from.Nanosecond()/1000)
 	}
 	for range lookPages {
-		resp, err := p.api.GetConversationHistoryContext(ctx, params)
+		resp, err := api.GetConversationHistoryContext(ctx, params)
 		if err != nil {
-			pe := classify(scrub(fmt.Errorf("slack: conversations.history of channel %s: %w", channel, err), p.token))
+			pe := p.classify(channel, scrub(fmt.Errorf("slack: conversations.history of channel %s: %w", channel, err), p.token, tok))
 			if pe.Permanent {
 				return false, fmt.Errorf("%w: %v (%s)", bot.ErrCannotLook, pe.Err, hintHistory)
 			}

@@ -2,6 +2,7 @@ package slacktest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -59,6 +60,13 @@ func CommandForm(c slackapi.SlashCommand) url.Values {
 	if f.Get("team_id") == "" {
 		f.Set("team_id", TeamID)
 	}
+	if c.EnterpriseID != "" {
+		f.Set("enterprise_id", c.EnterpriseID)
+		f.Set("enterprise_name", c.EnterpriseName)
+	}
+	if c.IsEnterpriseInstall {
+		f.Set("is_enterprise_install", "true")
+	}
 	if f.Get("api_app_id") == "" {
 		f.Set("api_app_id", AppID)
 	}
@@ -81,6 +89,7 @@ type Button struct {
 // Press is a click on a button.
 type Press struct {
 	Button
+	Team        string // the workspace; default TeamID
 	Channel     string // where the message is
 	User        string // who clicked: a user id
 	UserName    string
@@ -101,10 +110,11 @@ func BlockActionsPayload(p Press) json.RawMessage {
 	if len(p.Blocks.BlockSet) > 0 {
 		message["blocks"] = p.Blocks
 	}
+	team := cmp.Or(p.Team, TeamID)
 	payload := map[string]any{
 		"type":         "block_actions",
-		"team":         map[string]any{"id": TeamID, "domain": "slacktest"},
-		"user":         map[string]any{"id": p.User, "username": p.UserName, "name": p.UserName, "team_id": TeamID},
+		"team":         map[string]any{"id": team, "domain": "slacktest"},
+		"user":         map[string]any{"id": p.User, "username": p.UserName, "name": p.UserName, "team_id": team},
 		"api_app_id":   AppID,
 		"token":        "verification-token-unused",
 		"container":    map[string]any{"type": "message", "message_ts": ts, "channel_id": p.Channel, "is_ephemeral": p.Ephemeral},

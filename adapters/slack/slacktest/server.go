@@ -1,17 +1,23 @@
 // Package slacktest is a fake Slack on 127.0.0.1 for tests: the Web API
 // methods industrybot calls (auth.test, chat.postMessage with message
 // metadata and replies in threads, conversations.history, users.info,
-// apps.connections.open), response URLs, and a Socket Mode WebSocket that
-// sends slash commands and button presses and checks their
-// acknowledgements. It records what it receives, per channel, fails on
-// demand and loses its answers to posts on demand, so real slack-go
+// views.publish, apps.connections.open), OAuth v2 installs of an app to
+// many workspaces (the authorize step and oauth.v2.access, with token
+// rotation on request), response URLs, a Socket Mode WebSocket that sends
+// slash commands and button presses and checks their acknowledgements,
+// and the Events API, which it delivers signed to the app's request URL.
+// Each workspace has tokens of its own, and every call is answered as the
+// workspace of its token. It records what it receives, per channel, fails
+// on demand and loses its answers to posts on demand, so real slack-go
 // clients can be driven against it.
 package slacktest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -47,6 +53,8 @@ const (
 	MethodHistory         = "conversations.history"
 	MethodUsersInfo       = "users.info"
 	MethodConnectionsOpen = "apps.connections.open"
+	MethodOAuthAccess     = "oauth.v2.access"
+	MethodViewsPublish    = "views.publish"
 	MethodResponseURL     = "response_url" // posts to a response URL
 )
 
@@ -64,7 +72,8 @@ type Server struct {
 	messages  []Message
 	responses []Response
 	calls     map[string]int
-	attempts  map[string]int // chat.postMessage per channel, failed ones too
+	byTeam    map[callKey]int // calls per method and workspace, by token
+	attempts  map[string]int  // chat.postMessage per channel, failed ones too
 	failures  map[failKey][]*Failure
 	losses    map[string][]holdgate.Loss // answers to lose, per channel, in order
 	users     map[string]User
@@ -77,6 +86,13 @@ type Server struct {
 	wg        sync.WaitGroup
 	gate      holdgate.Gate // chat.postMessage waits here while held
 	answers   holdgate.Gate // answers to chat.postMessage wait here while held
+
+	tokens     map[string]*grant // bot tokens → the workspace they act in
+	workspaces map[string]Workspace
+	oauth      oauthApp
+	views      map[homeKey][]View // published Home tabs, in order
+	app        App                // where events and interactions go
+	events     int                // event ids given
 }
 
 // Option configures a Server.
@@ -114,15 +130,23 @@ func Start(opts ...Option) *Server {
 		botToken: BotToken, appToken: AppToken, pingEvery: 5 * time.Second, now: time.Now,
 		changed:  make(chan struct{}),
 		calls:    map[string]int{},
+		byTeam:   map[callKey]int{},
 		attempts: map[string]int{},
 		failures: map[failKey][]*Failure{},
 		losses:   map[string][]holdgate.Loss{},
 		users:    map[string]User{},
 		acks:     map[string]chan Ack{},
+		tokens:   map[string]*grant{},
+		workspaces: map[string]Workspace{
+			TeamID: {ID: TeamID, Name: "slacktest"},
+		},
+		oauth: oauthApp{clientID: ClientID, secret: ClientSecret, codes: map[string]*code{}, refresh: map[string]string{}},
+		views: map[homeKey][]View{},
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	s.tokens[s.botToken] = &grant{team: TeamID}
 	for _, g := range []*holdgate.Gate{&s.gate, &s.answers} {
 		g.OnChange(func() {
 			s.mu.Lock()
@@ -175,8 +199,10 @@ func (s *Server) ResponseURL() string {
 
 // User is a workspace member, as users.info answers about them.
 type User struct {
-	ID             string
-	Name           string
+	ID   string
+	Name string
+	Team string // the workspace; default TeamID
+
 	IsAdmin        bool
 	IsOwner        bool
 	IsPrimaryOwner bool
@@ -287,6 +313,16 @@ func (s *Server) Calls(method string) int {
 	return s.calls[method]
 }
 
+type callKey struct{ method, team string }
+
+// CallsIn counts the calls of a Web API method made with a token of the
+// workspace team, failed ones included.
+func (s *Server) CallsIn(team, method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byTeam[callKey{method, team}]
+}
+
 // Attempts counts the chat.postMessage calls to channel, failed ones
 // included.
 func (s *Server) Attempts(channel string) int {
@@ -322,7 +358,14 @@ func (s *Server) waitFor(ctx context.Context, what string, cond func() bool) err
 // serveAPI answers the Web API methods.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := r.PathValue("method")
-	if err := r.ParseForm(); err != nil {
+	var body []byte
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var err error
+		if body, err = io.ReadAll(r.Body); err != nil {
+			apiError(w, "invalid_json")
+			return
+		}
+	} else if err := r.ParseForm(); err != nil {
 		apiError(w, "invalid_form_data")
 		return
 	}
@@ -331,6 +374,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		token = bearer
 	}
 	channel := r.PostForm.Get("channel")
+	if method == MethodOAuthAccess { // authenticated by the app's client id and secret
+		s.mu.Lock()
+		s.calls[method]++
+		s.changedLocked()
+		s.mu.Unlock()
+		if f := s.failure(method, ""); f != nil {
+			writeFailure(w, f)
+			return
+		}
+		s.oauthAccess(w, r)
+		return
+	}
 	s.mu.Lock()
 	s.calls[method]++
 	if method == MethodPostMessage {
@@ -339,18 +394,26 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.changedLocked()
 	s.mu.Unlock()
 
-	want := s.botToken
-	if method == MethodConnectionsOpen {
-		want = s.appToken
-	}
+	var team string
 	switch {
 	case token == "":
 		apiError(w, "not_authed")
 		return
-	case token != want:
-		apiError(w, "invalid_auth")
-		return
+	case method == MethodConnectionsOpen:
+		if token != s.appToken {
+			apiError(w, "invalid_auth")
+			return
+		}
+	default:
+		var problem string
+		if team, problem = s.workspaceOf(token); problem != "" {
+			apiError(w, problem)
+			return
+		}
 	}
+	s.mu.Lock()
+	s.byTeam[callKey{method, team}]++
+	s.mu.Unlock()
 	if method == MethodPostMessage && r.PostForm.Get("thread_ts") != "" {
 		if f := s.failure(replyMethod, channel); f != nil {
 			writeFailure(w, f)
@@ -363,23 +426,28 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	switch method {
 	case MethodAuthTest:
-		writeJSON(w, map[string]any{"ok": true, "url": "https://slacktest.slack.com/", "team": "slacktest", "team_id": TeamID, "user": "industrybot", "user_id": BotUserID, "bot_id": "B0BOT"})
+		s.mu.Lock()
+		ws := s.workspaces[team]
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": true, "url": "https://" + ws.Name + ".slack.com/", "team": ws.Name, "team_id": team, "user": "industrybot", "user_id": BotUserID, "bot_id": "B0BOT"})
 	case MethodPostMessage:
 		if s.gate.Pass(r) {
-			s.postMessage(w, r)
+			s.postMessage(w, r, team)
 		}
+	case MethodViewsPublish:
+		s.publishView(w, body, team)
 	case MethodHistory:
 		s.history(w, r.PostForm)
 	case MethodUsersInfo:
 		s.mu.Lock()
 		u, ok := s.users[r.PostForm.Get("user")]
 		s.mu.Unlock()
-		if !ok {
+		if !ok || cmp.Or(u.Team, TeamID) != team {
 			apiError(w, "user_not_found")
 			return
 		}
 		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{
-			"id": u.ID, "name": u.Name, "team_id": TeamID,
+			"id": u.ID, "name": u.Name, "team_id": team,
 			"is_admin": u.IsAdmin, "is_owner": u.IsOwner, "is_primary_owner": u.IsPrimaryOwner,
 		}})
 	case MethodConnectionsOpen:
@@ -440,6 +508,7 @@ func (s *Server) LoseAnswers(channel string, l Loss, n int) {
 
 // Message is a message posted with chat.postMessage.
 type Message struct {
+	Team    string // the workspace of the token it was posted with
 	Channel string
 	TS      string
 	// ThreadTS is the ts of the message this one replies to in its
@@ -457,9 +526,9 @@ func (m Message) PlainText() string { return PlainText(m.Blocks) }
 // Buttons are the message's buttons, in order.
 func (m Message) Buttons() []Button { return Buttons(m.Blocks) }
 
-func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, team string) {
 	form := r.PostForm
-	m := Message{Channel: form.Get("channel"), ThreadTS: form.Get("thread_ts"), Text: form.Get("text")}
+	m := Message{Team: team, Channel: form.Get("channel"), ThreadTS: form.Get("thread_ts"), Text: form.Get("text")}
 	if m.Channel == "" {
 		apiError(w, "channel_not_found")
 		return
@@ -623,6 +692,7 @@ type Response struct {
 	DeleteOriginal  bool
 	Text            string
 	Blocks          slackapi.Blocks
+	Raw             []byte // the body as posted
 }
 
 // PlainText is every word the response's blocks show, in order.
@@ -647,12 +717,13 @@ func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request) {
 		Text            string          `json:"text"`
 		Blocks          slackapi.Blocks `json:"blocks"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil || json.Unmarshal(raw, &body) != nil {
 		apiError(w, "invalid_payload")
 		return
 	}
 	resp := Response{ID: r.PathValue("id"), ResponseType: body.ResponseType, ReplaceOriginal: body.ReplaceOriginal,
-		DeleteOriginal: body.DeleteOriginal, Text: body.Text, Blocks: body.Blocks}
+		DeleteOriginal: body.DeleteOriginal, Text: body.Text, Blocks: body.Blocks, Raw: raw}
 	s.mu.Lock()
 	s.responses = append(s.responses, resp)
 	s.changedLocked()
