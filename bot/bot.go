@@ -177,18 +177,25 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 	if rec.Repeated {
 		lead += ": you have seen every match here, so they start over"
 	}
-	ids := make([]string, len(rec.Picks))
-	actions := []Action{{Label: "Another", Command: CmdRecommend, Kind: kind, Arg: query, Effect: ReplaceMessage}}
-	for i, p := range rec.Picks {
+	another := Action{Label: "Another", Command: CmdRecommend, Kind: kind, Arg: query, Effect: ReplaceMessage}
+	return b.picks(ctx, req, lead, rec.Picks, another)
+}
+
+// picks answers with picks the channel is now shown: Another, then a Why
+// button for each.
+func (b *Bot) picks(ctx context.Context, req Request, lead string, picks []Pick, another Action) Reply {
+	ids := make([]string, len(picks))
+	actions := []Action{another}
+	for i, p := range picks {
 		ids[i] = p.Title.ID
 		label := "Why?"
-		if len(rec.Picks) > 1 {
+		if len(picks) > 1 {
 			label = "Why " + Clip(p.Title.Title, 60) + "?"
 		}
 		actions = append(actions, Action{Label: label, Command: CmdWhy, Arg: p.Title.ID})
 	}
 	b.remember(ctx, req.ChannelKey(), ids...)
-	return Reply{Text: lead, Picks: rec.Picks, Actions: actions, Attribution: b.attribution()}
+	return Reply{Text: lead, Picks: picks, Actions: actions, Attribution: b.attribution()}
 }
 
 // ranOut answers Another when the channel has seen every match: it says
@@ -213,18 +220,8 @@ func (b *Bot) ranOut(ctx context.Context, req Request, query string, kind Kind, 
 	if len(other.Picks) > MaxPicks {
 		other.Picks = other.Picks[:MaxPicks]
 	}
-	ids := make([]string, len(other.Picks))
-	actions := []Action{{Label: "Another", Command: CmdRecommend, Kind: kind, Effect: ReplaceMessage}}
-	for i, p := range other.Picks {
-		ids[i] = p.Title.ID
-		label := "Why?"
-		if len(other.Picks) > 1 {
-			label = "Why " + Clip(p.Title.Title, 60) + "?"
-		}
-		actions = append(actions, Action{Label: label, Command: CmdWhy, Arg: p.Title.ID})
-	}
-	b.remember(ctx, req.ChannelKey(), ids...)
-	return Reply{Text: seen + "; others on the creators' list it has not seen", Picks: other.Picks, Actions: actions, Attribution: b.attribution()}
+	another := Action{Label: "Another", Command: CmdRecommend, Kind: kind, Effect: ReplaceMessage}
+	return b.picks(ctx, req, seen+"; others on the creators' list it has not seen", other.Picks, another)
 }
 
 func (b *Bot) random(ctx context.Context, req Request) Reply {
