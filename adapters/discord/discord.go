@@ -1,6 +1,8 @@
 // Package discord connects the bot to Discord: slash commands, buttons and
-// autocomplete over the gateway or over HTTP interactions, answered with
-// embeds; command registration; and a poster for daily picks.
+// autocomplete over the gateway or over HTTP interactions, in servers and,
+// for users who installed the app to their account, in any DM or group
+// DM, answered with embeds; command registration; and a poster for daily
+// picks.
 package discord
 
 import (

@@ -30,6 +30,8 @@ func FuzzInteraction(f *testing.F) {
 	f.Add([]byte(`{"type":4,"id":"5","token":"t","data":{"name":"why","options":[{"name":"title","type":3,"value":"mad m","focused":true}]}}`), int64(0), true)
 	f.Add([]byte(`{"type":2,"data":{"name":"why","options":[{"name":"title","type":4,"value":12}]}}`), int64(-301), true)
 	f.Add([]byte(`{"type":99}`), int64(0), true)
+	f.Add([]byte(`{"type":3,"id":"8","token":"t","channel":{"id":"5","type":3},"context":2,"authorizing_integration_owners":{"1":"7"},"user":{"id":"7"},"data":{"custom_id":"ib1:why::heat","component_type":2},"message":{"id":"1","flags":"222","components":[{"type":1000000000}]}}`), int64(0), true)
+	f.Add([]byte(`{"type":2,"id":"9","token":"t","guild_id":"6","app_permissions":"19456","member":{"user":{"id":"7"},"permissions":"32"},"data":{"name":"daily","options":[{"name":"subscribe","type":1,"options":[{"name":"mention","type":8,"value":"4"},{"name":"thread","type":5,"value":true}]}],"resolved":{"roles":{"4":{"name":"r","mentionable":"no"}}}}}`), int64(0), true)
 	f.Add([]byte(`{`), int64(0), false)
 	f.Add([]byte(`{"type":2,"id":"6","token":"t","channel_id":"5","user":{"id":"7"},"data":{"name":"recommend","options":[{"name":"query","type":3,"value":"tense https://evil.example <@1>"}]}}`), int64(0), true)
 	f.Add([]byte(`{"type":2,"id":"7","token":"t","channel_id":"5","user":{"id":"7"},"data":{"name":"why","options":[{"name":"title","type":3,"value":"www.evil.example\u202e"},{"name":"x","type":5,"value":true}]}}`), int64(0), true)
