@@ -56,6 +56,9 @@ func owner(addr string) string {
 	return host + " " + addr
 }
 
+// maxPreviewDays bounds `daily preview --days`: a year of picks.
+const maxPreviewDays = 366
+
 func (e *env) dailyCmd() *cobra.Command {
 	c := &cobra.Command{Use: "daily", Short: "Daily picks: preview the coming picks, show every subscription's state"}
 	var channel string
@@ -65,6 +68,9 @@ func (e *env) dailyCmd() *cobra.Command {
 		Short: "Print the coming daily picks of each subscribed channel",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if days < 1 || days > maxPreviewDays {
+				return &exitError{2, fmt.Errorf("--days is %d: give a number of days from 1 to %d", days, maxPreviewDays)}
+			}
 			return e.withSchedule(cmd, channel, func(ctx context.Context, s *bot.Scheduler, sub bot.Subscription, stored bool) error {
 				list, err := s.Preview(ctx, sub, days)
 				if err != nil {
@@ -89,7 +95,7 @@ func (e *env) dailyCmd() *cobra.Command {
 		},
 	}
 	preview.Flags().StringVar(&channel, "channel", "", "only this channel: an ID, or platform:ID")
-	preview.Flags().IntVar(&days, "days", 7, "how many days")
+	preview.Flags().IntVar(&days, "days", 7, fmt.Sprintf("how many days, 1 to %d", maxPreviewDays))
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "Print the state of every daily subscription",

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"reflect"
+	"regexp"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -74,9 +77,10 @@ func (e *env) newRoot() *cobra.Command {
 the creators of Industry, named as the show's inspirations, with their own
 commentary. With Discord or Slack credentials configured it serves them;
 with none it starts a local chat console.`,
-		Args:          cobra.NoArgs,
+		Args:          noArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(debug.ReadBuildInfo()),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := e.app(cmd)
 			if err != nil {
@@ -91,14 +95,78 @@ with none it starts a local chat console.`,
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitError{2, err} })
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(flagError)
 	addFlags(root.PersistentFlags())
 	root.AddCommand(
 		e.consoleCmd(), e.askCmd(), e.serveCmd(), e.catalogCmd(),
-		e.discordCmd(), e.slackCmd(), e.dailyCmd(),
+		e.discordCmd(), e.slackCmd(), e.dailyCmd(), e.versionCmd(),
 	)
+	strict(root)
+	completeFlagValues(root)
 	return root
 }
+
+// noArgs refuses arguments to a command that takes none, suggesting the
+// subcommand meant when there are any: "industrybot srve" → "did you mean
+// serve?".
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("%q takes no arguments", cmd.CommandPath())
+	if cmd.HasAvailableSubCommands() {
+		msg = fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += ": did you mean " + strings.Join(s, " or ") + "?"
+		}
+	}
+	return &exitError{2, fmt.Errorf("%s (see %s --help)", msg, cmd.CommandPath())}
+}
+
+// strict makes every command of the tree refuse what it cannot do: a
+// parent without a subcommand, or with an unknown one, exits 2 naming
+// the subcommands (cobra would print its help and exit 0), and a command
+// without arguments refuses them.
+func strict(cmd *cobra.Command) {
+	cmd.SuggestionsMinimumDistance = 2
+	for _, c := range cmd.Commands() {
+		strict(c)
+	}
+	if cmd.HasParent() && cmd.HasAvailableSubCommands() && cmd.RunE == nil && cmd.Run == nil {
+		cmd.Args = noArgs
+		cmd.RunE = func(cmd *cobra.Command, args []string) error {
+			var names []string
+			for _, c := range cmd.Commands() {
+				if c.IsAvailableCommand() {
+					names = append(names, c.Name())
+				}
+			}
+			return &exitError{2, fmt.Errorf("%s needs a subcommand: %s (see %s --help)", cmd.CommandPath(), strings.Join(names, ", "), cmd.CommandPath())}
+		}
+	}
+	args := cmd.Args
+	if args == nil || reflect.ValueOf(args).Pointer() == reflect.ValueOf(cobra.NoArgs).Pointer() {
+		args = noArgs
+	}
+	cmd.Args = func(cmd *cobra.Command, a []string) error {
+		err := args(cmd, a)
+		if _, ok := errors.AsType[*exitError](err); err == nil || ok {
+			return err
+		}
+		return &exitError{2, fmt.Errorf("%s: %w (see %s --help)", cmd.CommandPath(), err, cmd.CommandPath())}
+	}
+}
+
+// flagError makes a flag's error one line that names the flag and where
+// to read about it.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := parseError.ReplaceAllString(err.Error(), ": not a number")
+	return &exitError{2, fmt.Errorf("%s (see %s --help)", msg, cmd.CommandPath())}
+}
+
+// parseError is how strconv says a flag's value is not a number.
+var parseError = regexp.MustCompile(`: strconv\.\w+: parsing "[^"]*": (?:invalid syntax|value out of range)`)
 
 // app is a loaded configuration and what follows from it.
 type app struct {
@@ -160,4 +228,33 @@ func (a *app) engine(cat *bot.Catalog) *bot.Engine {
 		return bot.NewEngine(cat)
 	}
 	return bot.NewEngine(cat, bot.WithKnowledge(k))
+}
+
+// flagValues are the values of the flags that take one of a few, for
+// shell completion (industrybot completion bash|zsh|fish|powershell).
+// Loading the configuration refuses any other.
+var flagValues = map[string][]string{
+	"store-driver": {"sqlite", "postgres", "memory"},
+	"log-level":    {"debug", "info", "warn", "error"},
+	"log-format":   {"text", "json"},
+	"mode":         {"socket", "http"}, // slack manifest
+}
+
+// completeFlagValues registers the completion of flagValues on every
+// command that has the flag, and of file names for --config and
+// --catalog.
+func completeFlagValues(cmd *cobra.Command) {
+	for name, values := range flagValues {
+		if f := cmd.LocalNonPersistentFlags().Lookup(name); f != nil || cmd.PersistentFlags().Lookup(name) != nil {
+			_ = cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+		}
+	}
+	for _, name := range []string{"config", "catalog"} {
+		if cmd.PersistentFlags().Lookup(name) != nil {
+			_ = cmd.MarkPersistentFlagFilename(name, "yaml", "yml", "json")
+		}
+	}
+	for _, c := range cmd.Commands() {
+		completeFlagValues(c)
+	}
 }
