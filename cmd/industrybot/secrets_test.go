@@ -189,7 +189,7 @@ func TestPanicWithSecretIsRedacted(t *testing.T) {
 	var out syncBuffer
 	log := newLogger(&out, "debug", "json", []string{sentinelDiscord})
 	b := bot.New(bot.Config{Engine: bottest.Engine(t), Memory: panickingMemory{}, Logger: log})
-	r := b.Handle(context.Background(), bot.Request{Platform: bot.Discord, Command: bot.CmdRandom})
+	r := b.Handle(context.Background(), bot.Request{Platform: bot.Discord, Channel: "C1", Command: bot.CmdRandom})
 	if !r.Private || r.Error == "" {
 		t.Errorf("got %+v, want a private apology", r)
 	}
