@@ -154,10 +154,16 @@ func (a *Adapter) todaysPick(ctx context.Context, ws workspace, user string, sta
 		if t == nil {
 			continue
 		}
+		// The core's answer to /why of the pick has the attribution of
+		// the words quoted, and makes the pick the Home's last, which
+		// Another then skips.
+		why := a.h.Handle(ctx, bot.Request{Platform: bot.Slack, Channel: ws.channel(homeChannel(user)), User: bot.User{ID: user},
+			Command: bot.CmdWhy, Options: map[string]string{bot.OptTitle: t.ID}})
 		return bot.Reply{
-			Text:    homeToday,
-			Picks:   []bot.Pick{{Title: t, Excerpt: excerpt(t)}},
-			Actions: []bot.Action{{Label: "Why?", Command: bot.CmdWhy, Arg: t.ID}},
+			Text:        homeToday,
+			Picks:       []bot.Pick{{Title: t, Excerpt: excerpt(t)}},
+			Actions:     []bot.Action{{Label: "Why?", Command: bot.CmdWhy, Arg: t.ID}},
+			Attribution: why.Attribution,
 		}
 	}
 	return a.h.Handle(ctx, bot.Request{Platform: bot.Slack, Channel: ws.channel(homeChannel(user)), User: bot.User{ID: user}, Command: bot.CmdRandom, Options: map[string]string{}})

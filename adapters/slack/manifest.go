@@ -32,6 +32,14 @@ type ManifestOptions struct {
 	// History adds ScopesHistory, so a daily pick whose answer was lost
 	// is looked for in the channel instead of reported unknown.
 	History bool
+	// OAuth, in HTTP mode, makes the app installable to many workspaces:
+	// the redirect URL of OAuthCallbackPath, the Events API at EventsPath
+	// (uninstalls, the Home tab being opened), the Home tab, and installs
+	// to a whole Enterprise Grid organisation.
+	OAuth bool
+	// TokenRotation, with OAuth, turns on token rotation: bot tokens
+	// expire after 12 hours and are refreshed before.
+	TokenRotation bool
 }
 
 // scopes are the bot scopes the app asks for: slash commands, posting
@@ -130,8 +138,22 @@ func Manifest(o ManifestOptions) (string, error) {
 		}
 		m.Settings.Interactivity.RequestUrl = base + InteractionsPath
 		header = httpHeader
+		if o.OAuth {
+			m.OAuthConfig.RedirectUrls = []string{base + OAuthCallbackPath}
+			m.Settings.EventSubscriptions = &slackapi.EventSubscriptions{RequestUrl: base + EventsPath, BotEvents: append([]string(nil), botEvents...)}
+			m.Features.AppHome = slackapi.AppHome{HomeTabEnabled: true}
+			m.Settings.OrgDeployEnabled = true
+			m.Settings.TokenRotationEnabled = o.TokenRotation
+			header = oauthHeader
+		}
 	default:
 		return "", fmt.Errorf("mode %q is neither %s nor %s", o.Mode, ModeSocket, ModeHTTP)
+	}
+	if (o.OAuth || o.TokenRotation) && o.Mode != ModeHTTP {
+		return "", fmt.Errorf("installs to many workspaces (OAuth) take http mode: use --mode http --url …")
+	}
+	if o.TokenRotation && !o.OAuth {
+		return "", fmt.Errorf("token rotation is for installs through OAuth: set slack.client_id, or pass --oauth")
 	}
 	var b bytes.Buffer
 	b.WriteString(header)
@@ -200,4 +222,36 @@ const httpHeader = `# Slack app manifest for industrybot, HTTP mode (Slack POSTs
 # (only with --history: a daily pick whose answer was lost is looked for in
 # the channel instead of reported unknown; they let the bot read the
 # channels it is in).
+`
+
+const oauthHeader = `# Slack app manifest for industrybot, HTTP mode, installable to many
+# workspaces through OAuth v2 (Slack POSTs to your server).
+#
+# 1. https://api.slack.com/apps → Create New App → From a manifest → pick a
+#    workspace → paste this → Create.
+# 2. Basic Information → App Credentials: set the Client ID as
+#    slack.client_id (INDUSTRYBOT_SLACK_CLIENT_ID), the Client Secret as
+#    slack.client_secret (INDUSTRYBOT_SLACK_CLIENT_SECRET) and the Signing
+#    Secret as slack.signing_secret (INDUSTRYBOT_SLACK_SIGNING_SECRET); set
+#    slack.mode to http, slack.public_url to the URL below, and
+#    store.encryption_key (INDUSTRYBOT_STORE_ENCRYPTION_KEY) to 32 random
+#    bytes, such as the output of: openssl rand -base64 32. It seals each
+#    workspace's token in the store: keep it, or every workspace must
+#    install again.
+# 3. industrybot serve, reachable at the URL below over https. Slack checks
+#    the event request URL when you save it: serve must be up.
+# 4. Manage Distribution → Activate Public Distribution, to let other
+#    workspaces install it.
+# 5. Share <URL>/slack/install: each workspace that opens it and allows the
+#    app is installed with a token of its own. No slack.bot_token needed.
+#
+# Events: app_uninstalled and tokens_revoked (a workspace's token is
+# deleted and its daily picks paused; installing again resumes them),
+# app_home_opened (the Home tab shows today's pick and the daily channels).
+#
+# Scopes: commands (the slash commands), chat:write (answers and daily
+# picks), users:read (to let workspace admins and owners manage /daily; the
+# user who installed the app may too), chat:write.public (only with
+# --chat-write-public), channels:history and groups:history (only with
+# --history).
 `

@@ -1,10 +1,16 @@
 package slack_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	slackapi "github.com/slack-go/slack"
 	"go.yaml.in/yaml/v3"
 
@@ -103,3 +109,94 @@ func TestManifestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestManifestWithOAuth: in HTTP mode with OAuth, the manifest adds the
+// redirect URL, the Events API with the events the app handles, the Home
+// tab and org-wide installs; token rotation on request. Without OAuth the
+// manifest has none of them.
+func TestManifestWithOAuth(t *testing.T) {
+	m := mustManifest(t, slack.ManifestOptions{Mode: slack.ModeHTTP, URL: "https://bot.example.com", OAuth: true, TokenRotation: true})
+	if got := m.OAuthConfig.RedirectUrls; len(got) != 1 || got[0] != "https://bot.example.com/slack/oauth/callback" {
+		t.Errorf("redirect_urls %q", got)
+	}
+	ev := m.Settings.EventSubscriptions
+	if ev == nil || ev.RequestUrl != "https://bot.example.com/slack/events" || !slices.Equal(ev.BotEvents, []string{"app_home_opened", "app_uninstalled", "tokens_revoked"}) {
+		t.Errorf("event_subscriptions %+v", ev)
+	}
+	if !m.Features.AppHome.HomeTabEnabled || !m.Settings.OrgDeployEnabled || !m.Settings.TokenRotationEnabled || m.Settings.SocketModeEnabled {
+		t.Errorf("app_home %+v, settings %+v", m.Features.AppHome, m.Settings)
+	}
+	plain := mustManifest(t, slack.ManifestOptions{Mode: slack.ModeHTTP, URL: "https://bot.example.com"})
+	if plain.Settings.EventSubscriptions != nil || len(plain.OAuthConfig.RedirectUrls) != 0 || plain.Features.AppHome.HomeTabEnabled || plain.Settings.OrgDeployEnabled {
+		t.Errorf("without OAuth: %+v", plain)
+	}
+	for _, o := range []slack.ManifestOptions{{OAuth: true}, {Mode: slack.ModeHTTP, URL: "https://bot.example.com", TokenRotation: true}} {
+		if _, err := slack.Manifest(o); err == nil {
+			t.Errorf("Manifest(%+v): no error", o)
+		}
+	}
+}
+
+// TestManifestMatchesSlackSchema validates every shape of the manifest
+// against Slack's published manifest schema, where the conformance
+// samples are beside the repository.
+func TestManifestMatchesSlackSchema(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "conformance", "slack-manifest-schema", "schemas", "manifest.schema.1.0.0.json"))
+	if err != nil {
+		t.Skipf("no Slack manifest schema beside the repository: %v", err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	// A few of the schema's patterns, for domain names the manifest never
+	// has, look ahead, which Go's regexp cannot: those match anything.
+	c.UseRegexpEngine(func(expr string) (jsonschema.Regexp, error) {
+		if re, err := regexp.Compile(expr); err == nil {
+			return re, nil
+		}
+		return anything(expr), nil
+	})
+	const id = "https://github.com/slackapi/manifest-schema/schemas/manifest.schema.1.0.0.json"
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, o := range map[string]slack.ManifestOptions{
+		"socket":          {PublicChannels: true, History: true},
+		"http":            {Mode: slack.ModeHTTP, URL: "https://bot.example.com"},
+		"http with oauth": {Mode: slack.ModeHTTP, URL: "https://bot.example.com", OAuth: true, TokenRotation: true, PublicChannels: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out, err := slack.Manifest(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m any
+			if err := yaml.Unmarshal([]byte(out), &m); err != nil {
+				t.Fatal(err)
+			}
+			js, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := schema.Validate(v); err != nil {
+				t.Errorf("the manifest does not match Slack's schema: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// anything is a pattern that matches every string.
+type anything string
+
+func (a anything) String() string          { return string(a) }
+func (anything) MatchString(s string) bool { return true }

@@ -29,9 +29,12 @@ const AuthorizePath = "/oauth/v2/authorize"
 
 // Workspace is a Slack workspace the app can be installed to.
 type Workspace struct {
-	ID         string // T…
+	ID         string // T…; for an OrgWide install, the organisation's E…
 	Name       string
 	Enterprise string // E… on Enterprise Grid
+	// OrgWide installs the app to the whole Enterprise organisation:
+	// oauth.v2.access names no team, and is_enterprise_install is true.
+	OrgWide bool
 }
 
 // grant is what a token may do: act in a workspace until it expires (with
@@ -278,6 +281,10 @@ func (s *Server) oauthAccess(w http.ResponseWriter, r *http.Request) {
 	}
 	if ws.Enterprise != "" {
 		resp["enterprise"] = map[string]any{"id": ws.Enterprise, "name": "Enterprise " + ws.Enterprise}
+	}
+	if ws.OrgWide {
+		resp["team"], resp["is_enterprise_install"] = nil, true
+		resp["enterprise"] = map[string]any{"id": ws.ID, "name": ws.Name}
 	}
 	if user != "" {
 		resp["authed_user"] = map[string]any{"id": user}
