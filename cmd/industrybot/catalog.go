@@ -13,9 +13,10 @@ import (
 func (e *env) catalogCmd() *cobra.Command {
 	c := &cobra.Command{Use: "catalog", Short: "Work with the catalog of picks"}
 	c.AddCommand(&cobra.Command{
-		Use:   "check [FILE]",
-		Short: "Validate a catalog (default: catalog.path, or the built-in one) and summarise it",
-		Args:  cobra.MaximumNArgs(1),
+		Use:         "check [FILE]",
+		Annotations: map[string]string{local: "no platform"},
+		Short:       "Validate a catalog (default: catalog.path, or the built-in one) and summarise it",
+		Args:        cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a, err := e.app(cmd)
 			if err != nil {
@@ -28,7 +29,7 @@ func (e *env) catalogCmd() *cobra.Command {
 			if name == "" {
 				name = "built-in catalog"
 			}
-			cat, err := loadCatalog(path)
+			cat, err := readCatalog(path, len(args) == 0)
 			if err != nil {
 				// One problem per line, so a long report stays readable.
 				var joined interface{ Unwrap() []error }

@@ -83,7 +83,12 @@ func FuzzConfig(f *testing.F) {
 			t.Errorf("the error shows %s: %q", s.key, msg)
 		}
 		var ce *ConfigError
+		var fe *FileError
 		switch {
+		case errors.As(err, &fe):
+			if fe.Path != path || !strings.Contains(msg, path) {
+				t.Errorf("%q does not name the file", msg)
+			}
 		case errors.As(err, &ce):
 			if !strings.Contains(msg, ce.Key) || !strings.Contains(msg, envName(ce.Key)) {
 				t.Errorf("%q does not name the key and its variable", msg)

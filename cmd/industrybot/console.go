@@ -25,7 +25,8 @@ runs in the user's cache directory), Tab completes commands, titles and time
 zones, Ctrl-C clears the line (twice quits) and Ctrl-D quits. Answers wrap at
 the terminal's width, in colour unless NO_COLOR is set; piped, they are plain
 text, a line a paragraph.`,
-		Args: cobra.NoArgs,
+		Annotations: map[string]string{local: "no platform"},
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := e.app(cmd)
 			if err != nil {
@@ -97,6 +98,7 @@ func (e *env) askCmd() *cobra.Command {
 the answer on stdout, or 2 with one line on stderr saying why there is none.
 Piped, the answer is plain text, a line a paragraph, so grep finds any
 sentence of it.`,
+		Annotations: map[string]string{local: "no platform"},
 		Example: `  industrybot ask "/why heat"
   industrybot ask "/recommend something tense"
   industrybot ask something tense`,

@@ -119,7 +119,7 @@ func TestBadConfigNamesKeyAndVariable(t *testing.T) {
 			for k, v := range tc.env {
 				t.Setenv(k, v)
 			}
-			r := runCmd(t, "", "ask", "/help")
+			r := runCmd(t, "", "daily", "status", "--store-driver", "memory")
 			if tc.want == "" {
 				// A token alone in gateway mode is a valid configuration; the
 				// check is that loading it never prints it.

@@ -81,12 +81,16 @@ with none it starts a local chat console.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version(debug.ReadBuildInfo()),
+		Annotations:   map[string]string{local: "until credentials are set"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := e.app(cmd)
 			if err != nil {
 				return err
 			}
 			if a.cfg.Discord.On() || a.cfg.Slack.On() {
+				if err := a.cfg.validatePlatforms(); err != nil {
+					return err
+				}
 				return a.serve(cmd.Context())
 			}
 			return a.console(cmd.Context())
@@ -175,8 +179,14 @@ type app struct {
 	log *slog.Logger
 }
 
+// local marks the commands that use no platform (ask, console, catalog
+// check): their configuration is loaded without checking the platforms'
+// keys, so half-set credentials never stop them.
+const local = "local"
+
 func (e *env) app(cmd *cobra.Command) (*app, error) {
-	cfg, err := loadConfig(cmd.Flags())
+	_, isLocal := cmd.Annotations[local]
+	cfg, err := loadConfigFor(cmd.Flags(), !isLocal)
 	if err != nil {
 		return nil, err
 	}
@@ -189,13 +199,20 @@ func (a *app) catalog() (*bot.Catalog, error) {
 	return loadCatalog(a.cfg.CatalogPath)
 }
 
-func loadCatalog(path string) (*bot.Catalog, error) {
+func loadCatalog(path string) (*bot.Catalog, error) { return readCatalog(path, true) }
+
+// readCatalog loads the catalog at path, or the built-in one; a file that
+// cannot be read is named as catalog.path's when configured is set, as
+// itself otherwise (catalog check FILE).
+func readCatalog(path string, configured bool) (*bot.Catalog, error) {
 	if path == "" {
 		return bot.ParseCatalog(industrybot.CatalogJSON())
 	}
 	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &ConfigError{"catalog.path", fmt.Sprintf("cannot be read: %v", errors.Unwrap(err))}
+	if err != nil && configured {
+		return nil, &ConfigError{"catalog.path", fmt.Sprintf("%q cannot be read: %v", path, errors.Unwrap(err))}
+	} else if err != nil {
+		return nil, fmt.Errorf("catalog %s cannot be read: %v: name a catalog file, or leave it out for the built-in catalog", path, errors.Unwrap(err))
 	}
 	c, err := bot.ParseCatalog(data)
 	if err != nil {

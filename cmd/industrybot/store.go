@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/industrybot/industrybot/adapters/postgres"
 	"github.com/industrybot/industrybot/adapters/sqlite"
@@ -43,7 +48,7 @@ func (a *app) open(ctx context.Context, wait time.Duration, holder string) (bot.
 			return nil, fmt.Errorf("store.dsn %q is in use by %s: an SQLite file serves one process; stop that one first, or use PostgreSQL (store.driver: postgres) to run more than one", a.cfg.StoreDSN, who)
 		}
 		if err != nil {
-			return nil, &ConfigError{"store.dsn", fmt.Sprintf("%q cannot be opened: %v", a.cfg.StoreDSN, err)}
+			return nil, &ConfigError{"store.dsn", fmt.Sprintf("%q cannot be opened: %s", a.cfg.StoreDSN, whySQLite(a.cfg.StoreDSN, err))}
 		}
 		return s, nil
 	case "postgres":
@@ -54,4 +59,32 @@ func (a *app) open(ctx context.Context, wait time.Duration, holder string) (bot.
 		return s, nil
 	}
 	return nil, &ConfigError{"store.driver", fmt.Sprintf("is %q, which this build cannot open", a.cfg.StoreDriver)}
+}
+
+// whySQLite says why an SQLite file could not be opened in the words of
+// the file system, which SQLite's own ("unable to open database file
+// (14)") leave out: a directory that is missing or not writable, a file
+// that is not writable, and what to do about it.
+func whySQLite(dsn string, err error) string {
+	path := dsn
+	if p, ok := strings.CutPrefix(path, "file:"); ok {
+		path, _, _ = strings.Cut(p, "?")
+	}
+	abs, aerr := filepath.Abs(path)
+	if aerr != nil {
+		return err.Error()
+	}
+	dir := filepath.Dir(abs)
+	fix := "set store.dsn to a file in a directory you can write, or --store-driver memory to keep nothing"
+	if st, serr := os.Stat(dir); serr != nil || !st.IsDir() {
+		return fmt.Sprintf("the directory %s does not exist: create it, or %s", dir, fix)
+	}
+	if _, serr := os.Stat(abs); serr == nil {
+		if unix.Access(abs, unix.W_OK) != nil {
+			return fmt.Sprintf("%s is not writable by this user: fix its permissions, or %s", abs, fix)
+		}
+	} else if unix.Access(dir, unix.W_OK) != nil {
+		return fmt.Sprintf("the directory %s is not writable by this user, so the database cannot be created there: %s", dir, fix)
+	}
+	return err.Error()
 }
