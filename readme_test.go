@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -80,4 +81,55 @@ func between(text []byte, begin, end string) (int, int, error) {
 		return 0, 0, fmt.Errorf("no %q after %q: put it after the generated table", end, strings.TrimSpace(begin))
 	}
 	return start, start + j, nil
+}
+
+// TestREADMEGetsANewcomerGoing: the README stays short, its first screen
+// holds the two set-up commands (the test command being the one .ci/run
+// runs) and the install step, the platform sections end with the step
+// that proves it works, and every docs page it links exists.
+func TestREADMEGetsANewcomerGoing(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	lines := strings.Split(text, "\n")
+	if len(lines) >= 300 {
+		t.Errorf("README.md is %d lines: keep it under 300, deep material goes to docs/", len(lines))
+	}
+	ci, err := os.ReadFile(".ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var testCmd string
+	for _, l := range strings.Split(string(ci), "\n") {
+		if strings.HasPrefix(l, "go vet ") {
+			testCmd = l
+		}
+	}
+	first := strings.Join(lines[:min(30, len(lines))], "\n")
+	for _, want := range []string{"    go run ./cmd/industrybot\n", "    " + testCmd + "\n", "go install github.com/industrybot/industrybot/cmd/industrybot@latest"} {
+		if testCmd == "" || !strings.Contains(first+"\n", want) {
+			t.Errorf("the first screen of README.md lacks %q", strings.TrimSpace(want))
+		}
+	}
+	for _, section := range []string{"## Put it on Discord", "## Put it on Slack"} {
+		i := strings.Index(text, section)
+		if i < 0 {
+			t.Errorf("no %q", section)
+			continue
+		}
+		body := text[i+len(section):]
+		if j := strings.Index(body, "\n## "); j >= 0 {
+			body = body[:j]
+		}
+		if !strings.Contains(body, "Type `/recommend` in a channel") || !strings.Contains(body, "It is connected when the log shows") {
+			t.Errorf("%s does not end with the step that proves it works", section)
+		}
+	}
+	for _, m := range regexp.MustCompile(`\]\((docs/[^)#]+)`).FindAllStringSubmatch(text, -1) {
+		if _, err := os.Stat(m[1]); err != nil {
+			t.Errorf("README.md links %s: %v", m[1], err)
+		}
+	}
 }
