@@ -67,12 +67,14 @@ type event struct {
 }
 
 // events returns the handler of the Events API (POST EventsPath), signed
-// like the other routes. url_verification is answered with its challenge;
-// an event is acknowledged at once with an empty 200, and handled after,
-// once: Slack sends an event again (X-Slack-Retry-Num) when it did not
-// hear back within 3 seconds, and an event already received is only
-// acknowledged. An event the app does not handle is acknowledged all the
-// same, never refused: a refusal would be retried.
+// like the other routes. url_verification is answered with its challenge.
+// An event is handled once: Slack sends an event again
+// (X-Slack-Retry-Num) when it did not hear back within 3 seconds, and an
+// event already received is only acknowledged, with an empty 200. An
+// uninstall is done before the answer, being a few writes to the store,
+// so that Slack hears back once the token is gone; the Home tab is
+// published after it. An event the app does not handle is acknowledged
+// all the same, never refused: a refusal would be retried.
 func (a *Adapter) events() http.Handler {
 	return a.signedBody(MaxEventBody, func(w http.ResponseWriter, r *http.Request, body []byte) {
 		var env envelope
@@ -104,11 +106,17 @@ func (a *Adapter) events() http.Handler {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		a.later(func() {
+		if ev.Type == eventAppUninstalled || ev.Type == eventTokensRevoked {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), followUpTimeout)
 			defer cancel()
 			a.event(ctx, env, ev)
-		})
+		} else {
+			a.later(func() {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), followUpTimeout)
+				defer cancel()
+				a.event(ctx, env, ev)
+			})
+		}
 		w.WriteHeader(http.StatusOK)
 	})
 }

@@ -79,8 +79,11 @@ type InstallsConfig struct {
 	// (store.encryption_key).
 	Key *seal.Key
 
-	APIURL       string           // base URL of the Web API (oauth.v2.access); default https://slack.com/api/
-	AuthorizeURL string           // default AuthorizeURL
+	APIURL string // base URL of the Web API (oauth.v2.access); default https://slack.com/api/
+	// AuthorizeURL is Slack's authorize step. Default: beside the Web
+	// API, as Slack has it (https://slack.com/api/ → AuthorizeURL), so a
+	// fake Slack at APIURL serves both.
+	AuthorizeURL string
 	Scopes       []string         // the bot scopes asked for; default the manifest's
 	HTTPClient   *http.Client     // default: a client with a 30s timeout
 	Logger       *slog.Logger     // default: discard
@@ -138,7 +141,7 @@ func NewInstalls(c InstallsConfig) (*Installs, error) {
 	}
 	i.redirect = i.publicURL + OAuthCallbackPath
 	if i.authorize == "" {
-		i.authorize = AuthorizeURL
+		i.authorize = authorizeBeside(i.apiURL)
 	}
 	if len(i.scopes) == 0 {
 		i.scopes = slices.Clone(scopes)
@@ -159,6 +162,16 @@ func NewInstalls(c InstallsConfig) (*Installs, error) {
 	mac.Write([]byte("industrybot slack install state v1"))
 	i.stateKey = mac.Sum(nil)
 	return i, nil
+}
+
+// authorizeBeside is the authorize step of the Slack whose Web API is at
+// apiURL: /oauth/v2/authorize on its host, beside /api/.
+func authorizeBeside(apiURL string) string {
+	base := strings.TrimSuffix(strings.TrimRight(apiURL, "/"), "/api")
+	if base == "https://slack.com" {
+		return AuthorizeURL
+	}
+	return base + "/oauth/v2/authorize"
 }
 
 // InstallURL is the "Add to Slack" link to share: PublicURL + InstallPath.

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/industrybot/industrybot/bot"
+	"github.com/industrybot/industrybot/internal/seal"
 )
 
 // Config is the whole configuration, read from config.yaml, INDUSTRYBOT_*
@@ -30,6 +31,9 @@ type Config struct {
 
 	StoreDriver string
 	StoreDSN    string
+	// StoreEncryptionKey seals the tokens of OAuth installs at rest: 32
+	// bytes in base64 or hex.
+	StoreEncryptionKey string
 
 	Discord DiscordConfig
 	Slack   SlackConfig
@@ -62,10 +66,20 @@ type SlackConfig struct {
 	Mode          string // socket | http
 	APIURL        string
 	Admins        []string
+	// ClientID, ClientSecret and PublicURL install the app to many
+	// workspaces through OAuth v2.
+	ClientID     string
+	ClientSecret string
+	PublicURL    string
 }
 
 // On reports whether Slack has credentials.
-func (s SlackConfig) On() bool { return s.BotToken != "" || s.AppToken != "" || s.SigningSecret != "" }
+func (s SlackConfig) On() bool {
+	return s.BotToken != "" || s.AppToken != "" || s.SigningSecret != "" || s.ClientID != ""
+}
+
+// OAuth reports whether the app installs to many workspaces through OAuth.
+func (s SlackConfig) OAuth() bool { return s.ClientID != "" }
 
 // DailyConfig holds the daily.* keys.
 type DailyConfig struct {
@@ -108,6 +122,7 @@ var settings = []setting{
 	{"http.shutdown_delay", "5s", "", ""},
 	{"store.driver", "sqlite", "store-driver", "where state is kept: sqlite, postgres or memory"},
 	{"store.dsn", "industrybot.db", "store-dsn", "SQLite file or postgres:// URL"},
+	{"store.encryption_key", "", "", ""},
 	{"discord.token", "", "", ""},
 	{"discord.application_id", "", "", ""},
 	{"discord.public_key", "", "", ""},
@@ -122,6 +137,9 @@ var settings = []setting{
 	{"slack.mode", "socket", "", ""},
 	{"slack.api_url", "", "", ""},
 	{"slack.admins", []string{}, "", ""},
+	{"slack.client_id", "", "", ""},
+	{"slack.client_secret", "", "", ""},
+	{"slack.public_url", "", "", ""},
 	{"daily.time", "09:00", "", ""},
 	{"daily.timezone", "Europe/London", "", ""},
 	{"daily.days", "every day", "", ""},
@@ -146,21 +164,7 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string {
-	if secretKey(e.Key) {
-		// Tokens stay out of files that get committed and shared.
-		return fmt.Sprintf("config: %s %s: set %s (keep it out of config.yaml)", e.Key, e.Problem, envName(e.Key))
-	}
 	return fmt.Sprintf("config: %s %s: set %s in config.yaml or %s", e.Key, e.Problem, e.Key, envName(e.Key))
-}
-
-// secretKey reports whether key holds a credential, which belongs in the
-// environment, not in config.yaml.
-func secretKey(key string) bool {
-	switch key {
-	case "discord.token", "slack.bot_token", "slack.app_token", "slack.signing_secret", "slack.client_secret", "store.encryption_key":
-		return true
-	}
-	return false
 }
 
 // addFlags declares the flags that set keys.
@@ -175,11 +179,7 @@ func addFlags(fs *pflag.FlagSet) {
 
 // loadConfig reads the configuration: defaults, then the file, then the
 // environment, then flags that were set.
-func loadConfig(fs *pflag.FlagSet) (*Config, error) { return loadConfigFor(fs, true) }
-
-// loadConfigFor is loadConfig; without platforms, the platforms' keys are
-// not checked.
-func loadConfigFor(fs *pflag.FlagSet, platforms bool) (*Config, error) {
+func loadConfig(fs *pflag.FlagSet) (*Config, error) {
 	v := viper.New()
 	v.SetConfigType("yaml")
 	for _, s := range settings {
@@ -205,27 +205,25 @@ func loadConfigFor(fs *pflag.FlagSet, platforms bool) (*Config, error) {
 		path = "config.yaml"
 	}
 	if path != "" {
-		if _, err := os.Stat(path); err != nil && !explicit {
-			path = ""
-		} else if err := checkFile(path); err != nil {
-			return nil, err
-		}
-	}
-	if path != "" {
 		v.SetConfigFile(path)
 		if err := v.ReadInConfig(); err != nil {
-			// YAML's errors run over several lines ("unmarshal
-			// errors:\n  line 3: …"): the start stops with one.
-			return nil, fmt.Errorf("config: reading %s: %w", path, oneLine{err})
+			if !explicit && errors.Is(err, os.ErrNotExist) {
+				path = ""
+			} else {
+				// YAML's errors run over several lines ("unmarshal
+				// errors:\n  line 3: …"): the start stops with one.
+				return nil, fmt.Errorf("config: reading %s: %w", path, oneLine{err})
+			}
 		}
 	}
 	r := reader{v: v}
 	c := &Config{
-		CatalogPath:   r.str("catalog.path"),
-		HTTPAddr:      r.str("http.addr"),
-		ShutdownDelay: r.duration("http.shutdown_delay"),
-		StoreDriver:   r.oneOf("store.driver", "sqlite", "postgres", "memory"),
-		StoreDSN:      r.str("store.dsn"),
+		CatalogPath:        r.str("catalog.path"),
+		HTTPAddr:           r.str("http.addr"),
+		ShutdownDelay:      r.duration("http.shutdown_delay"),
+		StoreDriver:        r.oneOf("store.driver", "sqlite", "postgres", "memory"),
+		StoreDSN:           r.str("store.dsn"),
+		StoreEncryptionKey: r.str("store.encryption_key"),
 		Discord: DiscordConfig{
 			Token:         r.str("discord.token"),
 			ApplicationID: r.str("discord.application_id"),
@@ -243,6 +241,9 @@ func loadConfigFor(fs *pflag.FlagSet, platforms bool) (*Config, error) {
 			Mode:          r.oneOf("slack.mode", "socket", "http"),
 			APIURL:        r.url("slack.api_url"),
 			Admins:        r.list("slack.admins"),
+			ClientID:      r.str("slack.client_id"),
+			ClientSecret:  r.str("slack.client_secret"),
+			PublicURL:     r.url("slack.public_url"),
 		},
 		Daily: DailyConfig{
 			Time:     r.clock("daily.time"),
@@ -259,7 +260,7 @@ func loadConfigFor(fs *pflag.FlagSet, platforms bool) (*Config, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	return c, c.validate(platforms)
+	return c, c.validate()
 }
 
 // oneLine is an error whose text is that of err on one line.
@@ -268,25 +269,14 @@ type oneLine struct{ err error }
 func (e oneLine) Error() string { return strings.Join(strings.Fields(e.err.Error()), " ") }
 func (e oneLine) Unwrap() error { return e.err }
 
-// validate checks what single keys cannot: combinations; with platforms,
-// the platforms' keys too.
-func (c *Config) validate(platforms bool) error {
+// validate checks what single keys cannot: combinations.
+func (c *Config) validate() error {
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		return &ConfigError{"http.addr", fmt.Sprintf("%q is not host:port", c.HTTPAddr)}
 	}
 	if c.StoreDSN == "" && c.StoreDriver != "memory" {
 		return &ConfigError{"store.dsn", "is empty"}
 	}
-	if !platforms {
-		return nil
-	}
-	return c.validatePlatforms()
-}
-
-// validatePlatforms checks the platforms' keys, for the commands that use
-// them: ask, the console and catalog check need none, and run whatever
-// half-set credentials the environment holds.
-func (c *Config) validatePlatforms() error {
 	d := c.Discord
 	if d.ShardID >= d.ShardCount {
 		return &ConfigError{"discord.shard_id", fmt.Sprintf("is %d but discord.shard_count is %d: shard ids run from 0 to shard_count-1", d.ShardID, d.ShardCount)}
@@ -321,7 +311,51 @@ func (c *Config) validatePlatforms() error {
 	if s.BotToken != "" && !strings.HasPrefix(s.BotToken, "xoxb-") {
 		return &ConfigError{"slack.bot_token", "does not start with xoxb-: use the bot user OAuth token"}
 	}
+	if err := c.validateOAuth(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// validateOAuth checks the settings of installs to many Slack workspaces,
+// whose tokens are stored sealed with store.encryption_key.
+func (c *Config) validateOAuth() error {
+	s := c.Slack
+	if c.StoreEncryptionKey != "" {
+		if _, err := seal.ParseKey(c.StoreEncryptionKey); err != nil {
+			return &ConfigError{"store.encryption_key", "is not 32 bytes in base64 or hex: make one with openssl rand -base64 32"}
+		}
+	}
+	if !s.OAuth() {
+		if s.ClientSecret != "" {
+			return &ConfigError{"slack.client_id", "is empty but slack.client_secret is set: installs through OAuth need both"}
+		}
+		return nil
+	}
+	switch {
+	case s.Mode != "http":
+		return &ConfigError{"slack.mode", "is socket but slack.client_id is set: installs to many workspaces take http"}
+	case s.ClientSecret == "":
+		return &ConfigError{"slack.client_secret", "is empty but slack.client_id is set (Basic Information → App Credentials)"}
+	case s.PublicURL == "":
+		return &ConfigError{"slack.public_url", "is empty but slack.client_id is set: it is the https base URL Slack redirects installs to (…/slack/oauth/callback)"}
+	case c.StoreEncryptionKey == "":
+		return &ConfigError{"store.encryption_key", "is empty but slack.client_id is set: each workspace's token is stored encrypted with it; make one with openssl rand -base64 32"}
+	}
+	if u, _ := url.Parse(s.PublicURL); u.Scheme != "https" && !loopback(u.Hostname()) {
+		return &ConfigError{"slack.public_url", fmt.Sprintf("is %q: Slack redirects installs only to https (http only for localhost)", s.PublicURL)}
+	}
+	return nil
+}
+
+// loopback reports whether host is this machine, where plain http is fine
+// for trying installs out.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func hexKey(s string) ([]byte, error) {
@@ -491,19 +525,12 @@ func (r *reader) channels(key string) []DailyChannel {
 			return nil
 		}
 	}
-	var entries []json.RawMessage
-	if err := json.Unmarshal(data, &entries); err != nil {
-		r.fail(key, "must be a list of {platform, channel, time, timezone, days, thread, mention}%s", jsonProblem(err))
+	var out []DailyChannel
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		r.fail(key, "must be a list of {platform, channel, time, timezone, days, thread, mention}: %v", err)
 		return nil
-	}
-	out := make([]DailyChannel, len(entries))
-	for i, e := range entries {
-		dec := json.NewDecoder(strings.NewReader(string(e)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&out[i]); err != nil {
-			r.fail(key, "[%d] must be a map of platform, channel, time, timezone, days, thread and mention%s", i, jsonProblem(err))
-			return nil
-		}
 	}
 	for i := range out {
 		ch := &out[i]
@@ -535,43 +562,6 @@ func (r *reader) channels(key string) []DailyChannel {
 		}
 	}
 	return out
-}
-
-// jsonProblem says what is wrong with a value of daily.channels in the
-// words of its keys, not of the JSON it goes through on its way from
-// config.yaml: ": thread must be true or false".
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te) && te.Field != "":
-		want := map[string]string{"bool": "true or false", "string": "text"}[te.Type.Kind().String()]
-		if want == "" {
-			want = te.Type.String()
-		}
-		return fmt.Sprintf(": %s must be %s, not %s", te.Field, want, article(te.Value))
-	case errors.As(err, &te):
-		return fmt.Sprintf(", not %s", article(te.Value))
-	case errors.As(err, &se):
-		return fmt.Sprintf(": it is not valid JSON at character %d", se.Offset)
-	}
-	msg := strings.TrimPrefix(err.Error(), "json: ")
-	if f, ok := strings.CutPrefix(msg, "unknown field "); ok {
-		f = strings.Trim(f, `"`)
-		msg = "unknown key " + f
-		if s := closest(f, channelKeys); s != "" {
-			msg += ": did you mean " + s + "?"
-		}
-	}
-	return ": " + msg
-}
-
-// article puts "a" or "an" before a noun.
-func article(noun string) string {
-	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
-		return "an " + noun
-	}
-	return "a " + noun
 }
 
 // normalizeYAML turns map[any]any, which some YAML decoders produce, into

@@ -150,7 +150,7 @@ func (h *redactor) WithGroup(name string) slog.Handler {
 
 // secrets lists the configured credentials.
 func (c *Config) secrets() []string {
-	list := []string{c.Discord.Token, c.Slack.BotToken, c.Slack.AppToken, c.Slack.SigningSecret}
+	list := []string{c.Discord.Token, c.Slack.BotToken, c.Slack.AppToken, c.Slack.SigningSecret, c.Slack.ClientSecret, c.StoreEncryptionKey}
 	if i := strings.Index(c.StoreDSN, "://"); i >= 0 {
 		if at := strings.LastIndex(c.StoreDSN, "@"); at > i {
 			if _, pass, ok := strings.Cut(c.StoreDSN[i+3:at], ":"); ok {

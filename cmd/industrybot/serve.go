@@ -48,6 +48,10 @@ type server struct {
 	// posters send daily picks; a platform adds itself when it has the
 	// credentials to post (a Discord bot token, a Slack bot token).
 	posters map[bot.Platform]bot.Poster
+	// store is the store itself, not wrapped for metrics: it keeps the
+	// installations of Slack's OAuth installs too.
+	store bot.Store
+	daily *bot.Scheduler
 }
 
 // component is a long-running part of serve, such as a gateway connection.
@@ -115,7 +119,8 @@ func (a *app) serve(ctx context.Context) error {
 	posters := map[bot.Platform]bot.Poster{}
 	sched := a.scheduler(store, cat, posters, owner(ln.Addr().String()))
 	b := bot.New(bot.Config{Engine: engine, Memory: store, Daily: sched, Logger: a.log, Admins: admins})
-	s := &server{app: a, bot: metrics.Bot(b), engine: engine, mux: http.NewServeMux(), checks: newReadiness(a.log), bodies: httpbody.New(0), posters: posters}
+	s := &server{app: a, bot: metrics.Bot(b), engine: engine, mux: http.NewServeMux(), checks: newReadiness(a.log), bodies: httpbody.New(0), posters: posters,
+		store: raw, daily: sched}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
