@@ -164,7 +164,21 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string {
+	if secretKey(e.Key) {
+		// Tokens stay out of files that get committed and shared.
+		return fmt.Sprintf("config: %s %s: set %s (keep it out of config.yaml)", e.Key, e.Problem, envName(e.Key))
+	}
 	return fmt.Sprintf("config: %s %s: set %s in config.yaml or %s", e.Key, e.Problem, e.Key, envName(e.Key))
+}
+
+// secretKey reports whether key holds a credential, which belongs in the
+// environment, not in config.yaml.
+func secretKey(key string) bool {
+	switch key {
+	case "discord.token", "slack.bot_token", "slack.app_token", "slack.signing_secret", "slack.client_secret", "store.encryption_key":
+		return true
+	}
+	return false
 }
 
 // addFlags declares the flags that set keys.
@@ -179,7 +193,11 @@ func addFlags(fs *pflag.FlagSet) {
 
 // loadConfig reads the configuration: defaults, then the file, then the
 // environment, then flags that were set.
-func loadConfig(fs *pflag.FlagSet) (*Config, error) {
+func loadConfig(fs *pflag.FlagSet) (*Config, error) { return loadConfigFor(fs, true) }
+
+// loadConfigFor is loadConfig; without platforms, the platforms' keys are
+// not checked.
+func loadConfigFor(fs *pflag.FlagSet, platforms bool) (*Config, error) {
 	v := viper.New()
 	v.SetConfigType("yaml")
 	for _, s := range settings {
@@ -205,15 +223,18 @@ func loadConfig(fs *pflag.FlagSet) (*Config, error) {
 		path = "config.yaml"
 	}
 	if path != "" {
+		if _, err := os.Stat(path); err != nil && !explicit {
+			path = ""
+		} else if err := checkFile(path); err != nil {
+			return nil, err
+		}
+	}
+	if path != "" {
 		v.SetConfigFile(path)
 		if err := v.ReadInConfig(); err != nil {
-			if !explicit && errors.Is(err, os.ErrNotExist) {
-				path = ""
-			} else {
-				// YAML's errors run over several lines ("unmarshal
-				// errors:\n  line 3: …"): the start stops with one.
-				return nil, fmt.Errorf("config: reading %s: %w", path, oneLine{err})
-			}
+			// YAML's errors run over several lines ("unmarshal
+			// errors:\n  line 3: …"): the start stops with one.
+			return nil, fmt.Errorf("config: reading %s: %w", path, oneLine{err})
 		}
 	}
 	r := reader{v: v}
@@ -260,7 +281,7 @@ func loadConfig(fs *pflag.FlagSet) (*Config, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	return c, c.validate()
+	return c, c.validate(platforms)
 }
 
 // oneLine is an error whose text is that of err on one line.
@@ -269,14 +290,25 @@ type oneLine struct{ err error }
 func (e oneLine) Error() string { return strings.Join(strings.Fields(e.err.Error()), " ") }
 func (e oneLine) Unwrap() error { return e.err }
 
-// validate checks what single keys cannot: combinations.
-func (c *Config) validate() error {
+// validate checks what single keys cannot: combinations; with platforms,
+// the platforms' keys too.
+func (c *Config) validate(platforms bool) error {
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		return &ConfigError{"http.addr", fmt.Sprintf("%q is not host:port", c.HTTPAddr)}
 	}
 	if c.StoreDSN == "" && c.StoreDriver != "memory" {
 		return &ConfigError{"store.dsn", "is empty"}
 	}
+	if !platforms {
+		return nil
+	}
+	return c.validatePlatforms()
+}
+
+// validatePlatforms checks the platforms' keys, for the commands that use
+// them: ask, the console and catalog check need none, and run whatever
+// half-set credentials the environment holds.
+func (c *Config) validatePlatforms() error {
 	d := c.Discord
 	if d.ShardID >= d.ShardCount {
 		return &ConfigError{"discord.shard_id", fmt.Sprintf("is %d but discord.shard_count is %d: shard ids run from 0 to shard_count-1", d.ShardID, d.ShardCount)}
@@ -525,12 +557,19 @@ func (r *reader) channels(key string) []DailyChannel {
 			return nil
 		}
 	}
-	var out []DailyChannel
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&out); err != nil {
-		r.fail(key, "must be a list of {platform, channel, time, timezone, days, thread, mention}: %v", err)
+	var entries []json.RawMessage
+	if err := json.Unmarshal(data, &entries); err != nil {
+		r.fail(key, "must be a list of {platform, channel, time, timezone, days, thread, mention}%s", jsonProblem(err))
 		return nil
+	}
+	out := make([]DailyChannel, len(entries))
+	for i, e := range entries {
+		dec := json.NewDecoder(strings.NewReader(string(e)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&out[i]); err != nil {
+			r.fail(key, "[%d] must be a map of platform, channel, time, timezone, days, thread and mention%s", i, jsonProblem(err))
+			return nil
+		}
 	}
 	for i := range out {
 		ch := &out[i]
@@ -562,6 +601,43 @@ func (r *reader) channels(key string) []DailyChannel {
 		}
 	}
 	return out
+}
+
+// jsonProblem says what is wrong with a value of daily.channels in the
+// words of its keys, not of the JSON it goes through on its way from
+// config.yaml: ": thread must be true or false".
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		want := map[string]string{"bool": "true or false", "string": "text"}[te.Type.Kind().String()]
+		if want == "" {
+			want = te.Type.String()
+		}
+		return fmt.Sprintf(": %s must be %s, not %s", te.Field, want, article(te.Value))
+	case errors.As(err, &te):
+		return fmt.Sprintf(", not %s", article(te.Value))
+	case errors.As(err, &se):
+		return fmt.Sprintf(": it is not valid JSON at character %d", se.Offset)
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if f, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		f = strings.Trim(f, `"`)
+		msg = "unknown key " + f
+		if s := closest(f, channelKeys); s != "" {
+			msg += ": did you mean " + s + "?"
+		}
+	}
+	return ": " + msg
+}
+
+// article puts "a" or "an" before a noun.
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
 }
 
 // normalizeYAML turns map[any]any, which some YAML decoders produce, into
