@@ -216,6 +216,10 @@ func TestServeHealthAndGracefulShutdown(t *testing.T) {
 	if !strings.Contains(errb.String(), "shutting down") {
 		t.Errorf("logs: %s", errb.String())
 	}
+	// With no platform, serve says which settings turn one on.
+	if !strings.Contains(errb.String(), "no platform is configured") || !strings.Contains(errb.String(), "INDUSTRYBOT_DISCORD_TOKEN") || !strings.Contains(errb.String(), "INDUSTRYBOT_SLACK_APP_TOKEN") {
+		t.Errorf("serve without a platform gave no hint: %s", errb.String())
+	}
 }
 
 func TestServeAddressInUse(t *testing.T) {

@@ -179,6 +179,9 @@ func (a *app) serve(ctx context.Context) error {
 		}()
 	}
 	a.log.Info("serving", "addr", ln.Addr().String(), "discord", a.cfg.Discord.On(), "slack", a.cfg.Slack.On())
+	if !a.cfg.Discord.On() && !a.cfg.Slack.On() {
+		a.log.Warn(noPlatform)
+	}
 	if a.listening != nil {
 		a.listening(ln.Addr())
 	}
@@ -212,6 +215,13 @@ func (a *app) serve(ctx context.Context) error {
 	a.log.Info("stopped")
 	return nil
 }
+
+// noPlatform is what serve says when no platform is configured: which
+// settings turn one on.
+const noPlatform = "no platform is configured, so only /healthz, /readyz and /metrics answer: " +
+	"for Discord set INDUSTRYBOT_DISCORD_TOKEN (gateway) or INDUSTRYBOT_DISCORD_PUBLIC_KEY with discord.mode http; " +
+	"for Slack set INDUSTRYBOT_SLACK_APP_TOKEN and INDUSTRYBOT_SLACK_BOT_TOKEN (Socket Mode), INDUSTRYBOT_SLACK_SIGNING_SECRET with slack.mode http, " +
+	"or slack.client_id for installs through OAuth; the README's “Put it on Discord” and “Put it on Slack” have the steps"
 
 // lameDuck is the first part of a shutdown asked for by a signal: /readyz
 // answers 503 at once, so a load balancer takes this process out of its
