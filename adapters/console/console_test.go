@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -279,5 +280,22 @@ func TestAsk(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: got %v, want one line containing %q", tc.line, err, tc.want)
 		}
+	}
+}
+
+// TestInterruptEndsAPipedConsole: the end of its context (SIGINT, SIGTERM)
+// ends a console reading a pipe at once, not after the next line.
+func TestInterruptEndsAPipedConsole(t *testing.T) {
+	in, w := io.Pipe()
+	defer w.Close()
+	var out bytes.Buffer
+	term := console.NewTerminal(in, &out, func(string) string { return "" })
+	c := console.New(console.Config{Handler: bottest.Bot(t), Terminal: term})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v", err)
 	}
 }
