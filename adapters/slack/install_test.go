@@ -17,6 +17,7 @@ import (
 	"github.com/industrybot/industrybot/adapters/slack/slacktest"
 	"github.com/industrybot/industrybot/bot"
 	"github.com/industrybot/industrybot/bot/bottest"
+	"github.com/industrybot/industrybot/bot/convtest"
 	"github.com/industrybot/industrybot/internal/seal"
 )
 
@@ -432,5 +433,20 @@ func TestTokenRotation(t *testing.T) {
 	}
 	if _, err := r.store.GetInstallation(t.Context(), bot.Slack, teamA); err == nil {
 		t.Error("the installation is back")
+	}
+}
+
+// TestOAuthConversation plays the core's script in a second workspace
+// installed through OAuth, after a first: the same content as the core's
+// own answers, its channel memory the workspace's.
+func TestOAuthConversation(t *testing.T) {
+	r := newOAuthRig(t)
+	r.install(t, teamA, adminA)
+	r.install(t, teamB, adminB)
+	convtest.Run(t, func(t *testing.T, line string) convtest.Content {
+		return content(r.command(t, teamB, "C1", "U1", line))
+	})
+	if recent, _ := r.store.Recent(t.Context(), bot.ChannelKey{Platform: bot.Slack, Channel: slack.ChannelKey(teamB, "C1")}, 1); len(recent) != 1 {
+		t.Errorf("the conversation left no memory in B's C1: %q", recent)
 	}
 }
