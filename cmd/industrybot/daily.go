@@ -35,7 +35,7 @@ func (a *app) scheduler(store bot.Store, cat *bot.Catalog, posters map[bot.Platf
 		Store: store, Catalog: cat, Posters: posters, Logger: a.log, Owner: owner,
 		CatchUp: a.cfg.Daily.CatchUp, Lease: a.cfg.Daily.Lease, Tick: a.cfg.Daily.Tick,
 		DefaultTime: a.cfg.Daily.Time, DefaultZone: a.cfg.Daily.Timezone, DefaultDays: a.cfg.Daily.Days,
-		Setup: map[bot.Platform]string{bot.Discord: "set discord.token", bot.Slack: "set slack.bot_token"},
+		Setup: map[bot.Platform]string{bot.Discord: "set discord.token", bot.Slack: "set slack.bot_token (or slack.client_id, to install through OAuth)"},
 	})
 }
 
@@ -190,7 +190,7 @@ func (a *app) postersConfigured() map[bot.Platform]bot.Poster {
 	if a.cfg.Discord.Token != "" {
 		m[bot.Discord] = cliPoster{}
 	}
-	if a.cfg.Slack.BotToken != "" {
+	if a.cfg.Slack.BotToken != "" || a.cfg.Slack.OAuth() {
 		m[bot.Slack] = cliPoster{}
 	}
 	return m
