@@ -184,7 +184,13 @@ const footerReserve = 512
 // headed "Title (continued)", for further messages. The last embed carries
 // the attribution.
 func commentaryEmbeds(t *bot.Title, attribution string) []*discordgo.MessageEmbed {
-	footer := clip(attributionText(attribution), min(maxFooter, footerReserve))
+	text := attributionText(attribution)
+	// The quote keeps the article's spelling; the note says where it
+	// differs from the fact, so the bot does not seem to misspell.
+	if notes := t.SpellingNotes(strings.Join(t.Commentary, " ")); len(notes) > 0 {
+		text += "\n" + strings.Join(notes, " ")
+	}
+	footer := clip(text, min(maxFooter, footerReserve))
 	budget := maxEmbedTotal - footerReserve
 	first := &discordgo.MessageEmbed{Title: clip(t.Title, maxTitle), URL: t.Link, Color: color, Description: facts(&t.Work)}
 	embeds := []*discordgo.MessageEmbed{first}

@@ -316,3 +316,24 @@ func TestEchoIsNoLink(t *testing.T) {
 		})
 	}
 }
+
+// TestSpellingNotes: /why keeps the article's spelling in the quote and
+// says in the footer where it differs from the fact.
+func TestSpellingNotes(t *testing.T) {
+	c := bottest.Catalog(t)
+	msgs := render(bot.Reply{Commentary: c.Pick("moneyball"), Attribution: c.Source.Attribution()})
+	last := msgs[len(msgs)-1].Embeds
+	footer := last[len(last)-1].Footer.Text
+	for _, want := range []string{"— " + c.Source.Attribution(), "The article spells Brad Pitt “Bradd”.", "The article spells Philip Seymour Hoffman “Phillip”."} {
+		if !strings.Contains(footer, want) {
+			t.Errorf("footer %q lacks %q", footer, want)
+		}
+	}
+	if !strings.Contains(msgs[0].Embeds[0].Description, "Bradd Pitt") {
+		t.Error("the quote no longer holds the article's words")
+	}
+	msgs = render(bot.Reply{Commentary: c.Pick("the-social-network"), Attribution: c.Source.Attribution()})
+	if f := msgs[0].Embeds[len(msgs[0].Embeds)-1].Footer.Text; strings.Contains(f, "spells") {
+		t.Errorf("a commentary without misspellings has a note: %q", f)
+	}
+}

@@ -125,6 +125,11 @@ func render(r bot.Reply) []slackapi.Block {
 		for i, chunk := range paragraphs(t.Commentary, maxText) {
 			b.plain(blockText+strconv.Itoa(i+1), chunk)
 		}
+		// The quote keeps the article's spelling; the note says where it
+		// differs from the fact, so the bot does not seem to misspell.
+		if notes := t.SpellingNotes(strings.Join(t.Commentary, " ")); len(notes) > 0 {
+			b.context(blockText+"-spelling", slackapi.NewTextBlockObject(slackapi.PlainTextType, clip(strings.Join(notes, " "), maxText), false, false))
+		}
 	}
 	if m := r.Mention; m != nil {
 		h := heading(&m.Work)

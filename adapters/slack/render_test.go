@@ -275,3 +275,21 @@ func TestRenderEchoIsVerbatim(t *testing.T) {
 		}
 	}
 }
+
+// TestSpellingNotes: /why keeps the article's spelling in the quote and
+// says, under it, where it differs from the fact.
+func TestSpellingNotes(t *testing.T) {
+	c := bottest.Catalog(t)
+	m := slack.Render(bot.Reply{Commentary: c.Pick("moneyball"), Attribution: c.Source.Attribution()})
+	raw, err := json.Marshal(m.Blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "The article spells Brad Pitt “Bradd”.") || !strings.Contains(string(raw), "Bradd Pitt") {
+		t.Errorf("blocks lack the quote as written and the note: %s", raw)
+	}
+	m = slack.Render(bot.Reply{Commentary: c.Pick("the-social-network"), Attribution: c.Source.Attribution()})
+	if raw, _ := json.Marshal(m.Blocks); strings.Contains(string(raw), "spells") {
+		t.Errorf("a commentary without misspellings has a note: %s", raw)
+	}
+}
