@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -37,6 +38,17 @@ func (a *app) scheduler(store bot.Store, cat *bot.Catalog, posters map[bot.Platf
 		DefaultTime: a.cfg.Daily.Time, DefaultZone: a.cfg.Daily.Timezone, DefaultDays: a.cfg.Daily.Days,
 		Setup: map[bot.Platform]string{bot.Discord: "set discord.token", bot.Slack: "set slack.bot_token (or slack.client_id, to install through OAuth)"},
 	})
+}
+
+// adminsFor says who may manage /daily on each platform, in the words of
+// its configuration: with OAuth installs, a workspace's installer too.
+func adminsFor(cfg *Config) map[bot.Platform]string {
+	if !cfg.Slack.OAuth() {
+		return admins
+	}
+	m := maps.Clone(admins)
+	m[bot.Slack] = "workspace admins and owners, the user who installed industrybot in the workspace, and the users in slack.admins"
+	return m
 }
 
 // admins says who may manage /daily on each platform, in the words of its

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/industrybot/industrybot/bot"
 )
 
 func TestDailyPreviewAndStatus(t *testing.T) {
@@ -46,5 +48,21 @@ func TestDailyPreviewAndStatus(t *testing.T) {
 	r = runCmd(t, "", "daily", "status", "--channel", "nope")
 	if r.code != 1 || !strings.Contains(r.stderr, `no daily subscription for channel "nope"`) {
 		t.Errorf("unknown channel: %+v", r)
+	}
+}
+
+// TestAdminsWithOAuth: with OAuth installs, the refusal to a user who may
+// not manage /daily names the installer among those who may.
+func TestAdminsWithOAuth(t *testing.T) {
+	plain := adminsFor(&Config{})
+	if strings.Contains(plain[bot.Slack], "installed") {
+		t.Errorf("one workspace with a token: %q names an installer", plain[bot.Slack])
+	}
+	oauth := adminsFor(&Config{Slack: SlackConfig{ClientID: "1.2"}})
+	if !strings.Contains(oauth[bot.Slack], "the user who installed industrybot") || oauth[bot.Discord] != plain[bot.Discord] {
+		t.Errorf("OAuth: %q", oauth)
+	}
+	if admins[bot.Slack] != plain[bot.Slack] {
+		t.Error("adminsFor changed the shared map")
 	}
 }

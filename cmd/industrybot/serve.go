@@ -118,7 +118,7 @@ func (a *app) serve(ctx context.Context) error {
 	defer ln.Close()
 	posters := map[bot.Platform]bot.Poster{}
 	sched := a.scheduler(store, cat, posters, owner(ln.Addr().String()))
-	b := bot.New(bot.Config{Engine: engine, Memory: store, Daily: sched, Logger: a.log, Admins: admins})
+	b := bot.New(bot.Config{Engine: engine, Memory: store, Daily: sched, Logger: a.log, Admins: adminsFor(a.cfg)})
 	s := &server{app: a, bot: metrics.Bot(b), engine: engine, mux: http.NewServeMux(), checks: newReadiness(a.log), bodies: httpbody.New(0), posters: posters,
 		store: raw, daily: sched}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
