@@ -68,8 +68,8 @@ func runAttack(bin, store string, d time.Duration, conns int) error {
 	pid := b.cmd.Process.Pid
 	idle := rss(pid)
 	reqs := requests(b.secret, b.priv)
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
-	alone := openLoop(client, target{"http://" + b.addr, true}, reqs, 20, d/2)
+	signed := target{name: "industrybot", addr: b.addr, check: true}
+	alone := openLoop(signed, reqs, 20, d/2)
 
 	self, err := os.Executable()
 	if err != nil {
@@ -106,7 +106,7 @@ func runAttack(bin, store string, d time.Duration, conns int) error {
 	}()
 	time.Sleep(d / 5) // let the attack build up
 	cpu := cpuTime(pid)
-	res := openLoop(client, target{"http://" + b.addr, true}, reqs, 20, d)
+	res := openLoop(signed, reqs, 20, d)
 	cpu = cpuTime(pid) - cpu
 	stdin.Close() // the attacker stops at the end of its input
 	atk.Wait()

@@ -1,49 +1,53 @@
 // Command loadtest drives signed Slack slash commands and signed Discord
-// interactions at `industrybot serve` on 127.0.0.1 and reports throughput
-// and latency, with a bare net/http handler measured in the same run as the
-// reference, and the server's memory.
+// interactions at `industrybot serve` on 127.0.0.1 and reports, for a
+// Slack /why mix, a Slack mix, a Discord mix and the two half and half:
+// the most each server serves, its CPU per request, p50 and p99 at a fixed
+// rate, and the bot's memory. In the same run it measures the references:
+// a bare net/http handler, the same handler checking each request's
+// signature as the platforms require, and, when node is there and npm can
+// install it, Bolt for JavaScript acknowledging Slack's commands.
+//
+// "× bare" is a server's throughput over the bare handler's in the same
+// round (the median and range over -rounds). The load generator shares
+// the machine with the servers, so it also says what the load cost
+// itself ("load CPU", per request), and the server CPU column's "× bare"
+// is the bare handler's CPU per request over the server's: the throughput
+// ratio a load generator that cost nothing would see.
 //
 //	go run ./cmd/loadtest                  # builds industrybot, runs every phase
-//	go run ./cmd/loadtest -duration 20s -rate 1000 -conns 32
+//	go run ./cmd/loadtest -rounds 3 -duration 10s -baseline HEAD~3   # before and after, same run
+//	go run ./cmd/loadtest -profile /tmp/prof   # CPU profiles of each mix, top entries printed
 //	go run ./cmd/loadtest -attack 2000     # unsigned bodies from 2,000 connections, and signed requests among them
 //	go run ./cmd/loadtest -shutdown        # SIGTERM under load behind a simulated load balancer: resets counted
 package main
 
 import (
-	"bytes"
-	"crypto/ed25519"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
 )
 
 func main() {
 	bare := flag.String("bare-server", "", "internal: serve the bare reference handler on this address")
 	bin := flag.String("bin", "", "industrybot binary (default: build ./cmd/industrybot)")
-	duration := flag.Duration("duration", 10*time.Second, "length of each measured phase")
-	rate := flag.Int("rate", 1000, "requests per second of the fixed-rate phase")
-	conns := flag.Int("conns", 32, "concurrent requests of the throughput phase")
+	baseline := flag.String("baseline", "", "also measure this industrybot, a binary or a git revision of this repository (built from git archive), in the same run: a before-and-after table")
+	duration := flag.Duration("duration", 5*time.Second, "length of each measured phase")
+	rounds := flag.Int("rounds", 1, "how often each mix's max-throughput phases run, the servers in turn: the table gives the median and the range")
+	rate := flag.Int("rate", 1000, "requests per second of the fixed-rate phases")
+	conns := flag.Int("conns", 32, "concurrent requests of the max-throughput phases")
 	store := flag.String("store", "sqlite", "the bot's store.driver: sqlite or memory")
-	cpus := flag.String("server-cpus", "", "run both servers on these CPUs (taskset -c), e.g. 0, and this program with taskset -c 1, so load and servers do not share cores")
+	cpus := flag.String("server-cpus", "", "run the servers on these CPUs (taskset -c), e.g. 0, and this program with taskset -c 1, so load and servers do not share cores")
+	only := flag.String("mixes", "", "run only these mixes, by name, comma-separated (slack-why, slack, discord, half)")
+	profile := flag.String("profile", "", "build industrybot (and the baseline) with net/http/pprof, write a CPU profile of each mix into this directory, and print its top entries")
+	withBolt := flag.Bool("bolt", true, "measure Bolt for JavaScript on the Slack mixes when node is there (npm installs @slack/bolt into a temporary directory)")
+	memory := flag.Int("memory", 100_000, "requests sent after the phases to see whether they add lasting memory")
 	attackConns := flag.Int("attack", 0, "instead of the phases: this many connections send large bodies that are not validly signed, for -duration, while signed requests are timed among them")
 	shutdown := flag.Bool("shutdown", false, "instead of the phases: stop serve with SIGTERM under load from -conns keep-alive connections behind a simulated load balancer, and count the requests reset")
 	delay := flag.String("shutdown-delay", "", "the bot's http.shutdown_delay (default: its own)")
@@ -64,7 +68,8 @@ func main() {
 	case *shutdown:
 		err = runShutdown(*bin, *store, *delay, *conns)
 	default:
-		err = run(*bin, *store, *cpus, *duration, *rate, *conns)
+		err = run(options{bin: *bin, baseline: *baseline, store: *store, cpus: *cpus, only: *only, profile: *profile,
+			bolt: *withBolt, d: *duration, rounds: max(1, *rounds), rate: *rate, conns: *conns, memory: *memory})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -72,65 +77,68 @@ func main() {
 	}
 }
 
-// serveBare is the reference: a net/http handler that reads the body and
-// answers a small JSON object, as a handler with no work of its own would.
-// Under /signed/ it first checks the request's signature as the platforms
-// require (HMAC-SHA256 for Slack, Ed25519 for Discord, with the secret and
-// key in LOADTEST_SLACK_SECRET and LOADTEST_DISCORD_KEY): the most any bot
-// that checks signatures can serve.
-func serveBare(addr string) {
-	secret := []byte(os.Getenv("LOADTEST_SLACK_SECRET"))
-	key, _ := hex.DecodeString(os.Getenv("LOADTEST_DISCORD_KEY"))
-	answer := func(w http.ResponseWriter) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"type":4,"data":{"content":"ok"}}`)
-	}
-	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		answer(w)
-	})
-	http.HandleFunc("/signed/slack/commands", func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mac := hmac.New(sha256.New, secret)
-		fmt.Fprintf(mac, "v0:%s:%s", r.Header.Get("X-Slack-Request-Timestamp"), body)
-		sig, _ := hex.DecodeString(strings.TrimPrefix(r.Header.Get("X-Slack-Signature"), "v0="))
-		if !hmac.Equal(sig, mac.Sum(nil)) {
-			http.Error(w, "bad signature", http.StatusUnauthorized)
-			return
-		}
-		answer(w)
-	})
-	http.HandleFunc("/signed/discord/interactions", func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		sig, _ := hex.DecodeString(r.Header.Get("X-Signature-Ed25519"))
-		if len(key) != ed25519.PublicKeySize || !ed25519.Verify(key, append([]byte(r.Header.Get("X-Signature-Timestamp")), body...), sig) {
-			http.Error(w, "bad signature", http.StatusUnauthorized)
-			return
-		}
-		answer(w)
-	})
-	srv := &http.Server{Addr: addr, ReadHeaderTimeout: 5 * time.Second}
-	if err := srv.ListenAndServe(); err != nil {
-		fmt.Fprintln(os.Stderr, "bare server:", err)
-		os.Exit(1)
-	}
+type options struct {
+	bin, baseline, store, cpus, only, profile string
+	bolt                                      bool
+	d                                         time.Duration
+	rounds, rate, conns, memory               int
 }
 
-func run(bin, store, cpus string, d time.Duration, rate, conns int) error {
-	b, err := startBot(bin, store, cpus)
+// server is one server measured on a mix: a target and what the run
+// recorded of it.
+type server struct {
+	target
+	max    []result // one a round
+	atRate result
+}
+
+func run(o options) error {
+	k := newKeys()
+	tmp, err := os.MkdirTemp("", "industrybot-loadtest")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	profiling := o.profile != ""
+	if profiling {
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return err
+		}
+	}
+	bin := o.bin
+	if bin == "" {
+		bin = filepath.Join(tmp, "industrybot")
+		if err := buildBot(".", bin, profiling); err != nil {
+			return fmt.Errorf("%w (run from the repository root)", err)
+		}
+	}
+	var baseBin string
+	if o.baseline != "" {
+		if baseBin, err = baselineBinary(o.baseline, filepath.Join(tmp, "baseline"), profiling); err != nil {
+			return err
+		}
+	}
+
+	b, err := startBotKeys(bin, o.store, o.cpus, k, profiling)
 	if err != nil {
 		return err
 	}
 	defer b.stop()
-	secret, pub, priv, botAddr, serve := b.secret, b.pub, b.priv, b.addr, b.cmd
+	var base *bot
+	if baseBin != "" {
+		if base, err = startBotKeys(baseBin, o.store, o.cpus, k, profiling); err != nil {
+			return fmt.Errorf("the baseline: %w", err)
+		}
+		defer base.stop()
+	}
 	bareAddr := freeAddr()
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	bareCmd := pinned(cpus, self, "-bare-server", bareAddr)
+	bareCmd := pinned(o.cpus, self, "-bare-server", bareAddr)
 	bareCmd.Stderr = os.Stderr
-	bareCmd.Env = append(os.Environ(), "LOADTEST_SLACK_SECRET="+secret, "LOADTEST_DISCORD_KEY="+hex.EncodeToString(pub))
+	bareCmd.Env = append(os.Environ(), "LOADTEST_SLACK_SECRET="+k.secret, "LOADTEST_DISCORD_KEY="+hex.EncodeToString(k.pub))
 	if err := bareCmd.Start(); err != nil {
 		return err
 	}
@@ -138,134 +146,276 @@ func run(bin, store, cpus string, d time.Duration, rate, conns int) error {
 	if err := waitReady("http://"+bareAddr+"/", 10*time.Second); err != nil {
 		return fmt.Errorf("the bare server did not start: %w", err)
 	}
-	time.Sleep(time.Second) // let the server settle before reading its memory
-	idle := rss(serve.Process.Pid)
+	var bo *bolt
+	boltNote := "Bolt for JavaScript: not measured (-bolt=false)"
+	if o.bolt {
+		if bo, err = startBolt(k.secret, o.cpus); err != nil {
+			boltNote = "Bolt for JavaScript: skipped: " + err.Error()
+		} else {
+			defer bo.stop()
+			boltNote = "Bolt for JavaScript " + bo.version + " on node, HTTP mode, signature checks on, acknowledging every command with a fixed reply"
+		}
+	}
+	time.Sleep(time.Second) // let the servers settle before reading their memory
+	idle := rss(b.cmd.Process.Pid)
+	var baseIdle int64
+	if base != nil {
+		baseIdle = rss(base.cmd.Process.Pid)
+	}
 
-	reqs := requests(secret, priv)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 2 * conns, MaxIdleConnsPerHost: 2 * conns, IdleConnTimeout: time.Minute}}
 	where := "servers and load share the machine's cores"
-	if cpus != "" {
-		where = "servers on CPUs " + cpus + ", load wherever this program runs"
+	if o.cpus != "" {
+		where = "servers on CPUs " + o.cpus + ", load wherever this program runs"
 	}
-	fmt.Printf("industrybot load test: %d Slack commands and Discord interactions, signed; %d conns; %s per phase; %d cores, %s\n\n",
-		len(reqs), conns, d, numCPU(), where)
-
-	bareURL, botURL := target{"http://" + bareAddr, false}, target{"http://" + botAddr, true}
-	signedURL := target{"http://" + bareAddr + "/signed", false}
-	barePid, botPid := bareCmd.Process.Pid, serve.Process.Pid
-	closedLoop(client, botURL, reqs, conns, d/5) // warm up: connections, caches, the SQLite file
-	bareMax := measure(barePid, func() result { return closedLoop(client, bareURL, reqs, conns, d) })
-	signedMax := measure(barePid, func() result { return closedLoop(client, signedURL, reqs, conns, d) })
-	botMax := measure(botPid, func() result { return closedLoop(client, botURL, reqs, conns, d) })
-	bareRate := measure(barePid, func() result { return openLoop(client, bareURL, reqs, rate, d) })
-	botRate := measure(botPid, func() result { return openLoop(client, botURL, reqs, rate, d) })
-	loaded := rss(serve.Process.Pid)
-
-	fmt.Printf("%-34s %12s %10s %10s %10s %8s %12s\n", "phase", "req/s", "p50", "p99", "max", "errors", "server CPU")
-	for _, r := range []result{bareMax.named("bare net/http, max throughput"), signedMax.named("bare + signature check, max"), botMax.named("industrybot, max throughput"),
-		bareRate.named(fmt.Sprintf("bare net/http, %d req/s", rate)), botRate.named(fmt.Sprintf("industrybot, %d req/s", rate))} {
-		fmt.Printf("%-34s %12.0f %10s %10s %10s %8d %9.0fµs/req\n", r.name, r.throughput, r.p(0.50), r.p(0.99), r.p(1), r.errors, r.cpuPerRequest())
+	fmt.Printf("industrybot load test: signed requests from %d keep-alive connections, %d round(s) of %s per server and mix, then %s at %d req/s; %d cores, %s; store %s\n",
+		o.conns, o.rounds, o.d, o.d, o.rate, numCPU(), where, o.store)
+	if base != nil {
+		fmt.Printf("baseline: %s\n", o.baseline)
 	}
-	fmt.Printf("\nindustrybot RSS: %.1f MB idle after start, %.1f MB after the load\n", float64(idle)/(1<<20), float64(loaded)/(1<<20))
-	ratio := botMax.throughput / bareMax.throughput
-	fmt.Printf("\nthroughput against bare net/http: bare + signature check %.0f%%, industrybot %.0f%%\n", 100*signedMax.throughput/bareMax.throughput, 100*ratio)
-	fmt.Printf("\ngoals: throughput >= 50%% of bare: %.0f%% %s; p99 < 10ms at %d req/s: %s %s; no errors: %d %s; idle RSS < 40 MB: %.1f MB %s\n",
-		100*ratio, mark(ratio >= 0.5), rate, botRate.p(0.99), mark(botRate.percentile(0.99) < 10*time.Millisecond),
-		botMax.errors+botRate.errors, mark(botMax.errors+botRate.errors == 0), float64(idle)/(1<<20), mark(idle < 40<<20))
-	for _, e := range append(botMax.samples, botRate.samples...) {
-		fmt.Println("  error:", e)
+	fmt.Println(boltNote)
+
+	// Warm up: connections, caches, the SQLite file, node's compiler.
+	for _, bb := range []*bot{b, base} {
+		if bb != nil {
+			closedLoop(target{addr: bb.addr, check: true}, requests(k.secret, k.priv), o.conns, o.d/2, 0)
+		}
+	}
+	if bo != nil {
+		closedLoop(target{addr: bo.addr}, slackRequests(k.secret, slackCommands), o.conns, o.d, 0)
+	}
+
+	var report []mixReport
+	for _, m := range mixes() {
+		if !selected(o.only, m.name) {
+			continue
+		}
+		servers := []*server{
+			{target: target{name: "bare net/http", addr: bareAddr, pid: bareCmd.Process.Pid}},
+			{target: target{name: "bare + signature check", addr: bareAddr, prefix: "/signed", pid: bareCmd.Process.Pid}},
+			{target: target{name: "industrybot", addr: b.addr, check: true, pid: b.cmd.Process.Pid}},
+		}
+		if base != nil {
+			servers = append(servers, &server{target: target{name: "industrybot baseline", addr: base.addr, check: true, pid: base.cmd.Process.Pid}})
+		}
+		if bo != nil && m.slack {
+			servers = append(servers, &server{target: target{name: "Bolt-JS " + bo.version, addr: bo.addr, pid: bo.cmd.Process.Pid}})
+		}
+		fmt.Fprintf(os.Stderr, "mix %s: ", m.name)
+		for range o.rounds {
+			for _, s := range servers {
+				fmt.Fprint(os.Stderr, ".")
+				reqs := m.make(k.secret, k.priv) // signed now: both platforms accept 5 minutes
+				s.max = append(s.max, measure(s.pid, func() result { return closedLoop(s.target, reqs, o.conns, o.d, 0) }))
+			}
+		}
+		for _, s := range servers {
+			fmt.Fprint(os.Stderr, ":")
+			reqs := m.make(k.secret, k.priv)
+			s.atRate = measure(s.pid, func() result { return openLoop(s.target, reqs, o.rate, o.d) })
+		}
+		fmt.Fprintln(os.Stderr)
+		r := mixReport{mix: m, servers: servers}
+		if profiling {
+			for _, p := range []struct {
+				name string
+				b    *bot
+			}{{"industrybot", b}, {"baseline", base}} {
+				if p.b == nil {
+					continue
+				}
+				file := filepath.Join(o.profile, slug(m.name)+"-"+p.name+".pprof")
+				reqs := m.make(k.secret, k.priv)
+				t := target{addr: p.b.addr, check: true}
+				secs := max(1, int(o.d.Seconds()))
+				if err := p.b.profileCPU(file, secs, func() { closedLoop(t, reqs, o.conns, time.Duration(secs)*time.Second+500*time.Millisecond, 0) }); err != nil {
+					fmt.Fprintf(os.Stderr, "profiling %s on %s: %v\n", p.name, m.name, err)
+					continue
+				}
+				r.profiles = append(r.profiles, file)
+			}
+		}
+		report = append(report, r)
+	}
+
+	// Memory: what the phases left, and whether more requests add to it.
+	loaded := rss(b.cmd.Process.Pid)
+	mem := memoryCheck(b, k, o)
+	var baseLoaded int64
+	var baseMem [2]int64
+	if base != nil {
+		baseLoaded = rss(base.cmd.Process.Pid)
+		baseMem = memoryCheck(base, k, o)
+	}
+
+	for _, r := range report {
+		r.print(o)
+	}
+	fmt.Printf("\nindustrybot RSS: %.1f MB idle after start, %.1f MB after the phases; %d requests more (half and half): %.1f → %.1f MB (%+.1f MB)\n",
+		mb(idle), mb(loaded), o.memory, mb(mem[0]), mb(mem[1]), mb(mem[1]-mem[0]))
+	if base != nil {
+		fmt.Printf("baseline RSS:    %.1f MB idle after start, %.1f MB after the phases; %d requests more (half and half): %.1f → %.1f MB (%+.1f MB)\n",
+			mb(baseIdle), mb(baseLoaded), o.memory, mb(baseMem[0]), mb(baseMem[1]), mb(baseMem[1]-baseMem[0]))
+	}
+	printGoals(report, idle, mem)
+	for _, r := range report {
+		for _, f := range r.profiles {
+			top(f)
+		}
 	}
 	return nil
 }
 
-// bot is a running `industrybot serve` in HTTP modes, with the secrets
-// its requests are signed with.
-type bot struct {
-	dir    string
-	addr   string
-	secret string
-	pub    ed25519.PublicKey
-	priv   ed25519.PrivateKey
-	cmd    *exec.Cmd
-	log    *syncBuffer
-}
-
-// startBot builds industrybot unless bin names it, starts serve on a free
-// port of 127.0.0.1 with the extra environment, and waits until it is
-// ready.
-func startBot(bin, store, cpus string, env ...string) (*bot, error) {
-	dir, err := os.MkdirTemp("", "industrybot-load")
-	if err != nil {
-		return nil, err
-	}
-	b := &bot{dir: dir, addr: freeAddr(), secret: randomHex(16), log: &syncBuffer{}}
-	if bin == "" {
-		bin = filepath.Join(dir, "industrybot")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/industrybot")
-		build.Stdout, build.Stderr = os.Stdout, os.Stderr
-		if err := build.Run(); err != nil {
-			os.RemoveAll(dir)
-			return nil, fmt.Errorf("building industrybot (run from the repository root): %w", err)
+// memoryCheck sends o.memory requests to the bot and returns its RSS
+// before and after them.
+func memoryCheck(b *bot, k keys, o options) [2]int64 {
+	pid := b.cmd.Process.Pid
+	before := rss(pid)
+	t := target{addr: b.addr, check: true}
+	for sent := 0; sent < o.memory; {
+		// A batch of at most a minute, signed afresh.
+		r := closedLoop(t, requests(k.secret, k.priv), o.conns, time.Minute, int64(o.memory-sent))
+		sent += r.requests
+		if r.requests == 0 {
+			break
 		}
 	}
-	if b.pub, b.priv, err = ed25519.GenerateKey(rand.Reader); err != nil {
-		return nil, err
+	time.Sleep(time.Second)
+	return [2]int64{before, rss(pid)}
+}
+
+type mixReport struct {
+	mix      mix
+	servers  []*server
+	profiles []string
+}
+
+func (r mixReport) server(prefix string) *server {
+	for _, s := range r.servers {
+		if s.name == prefix || strings.HasPrefix(s.name, prefix) {
+			return s
+		}
 	}
-	b.cmd = pinned(cpus, bin, "serve")
-	b.cmd.Dir = dir
-	b.cmd.Env = append(append(os.Environ(),
-		"INDUSTRYBOT_HTTP_ADDR="+b.addr,
-		"INDUSTRYBOT_STORE_DRIVER="+store,
-		"INDUSTRYBOT_STORE_DSN="+filepath.Join(dir, "industrybot.db"),
-		"INDUSTRYBOT_SLACK_MODE=http",
-		"INDUSTRYBOT_SLACK_SIGNING_SECRET="+b.secret,
-		"INDUSTRYBOT_DISCORD_MODE=http",
-		"INDUSTRYBOT_DISCORD_PUBLIC_KEY="+hex.EncodeToString(b.pub),
-		"INDUSTRYBOT_LOG_LEVEL=warn",
-	), env...)
-	b.cmd.Stdout, b.cmd.Stderr = b.log, b.log
-	if err := b.cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+	return nil
+}
+
+// ratio is the median, over the rounds, of a's throughput over b's in the
+// same round, and its range.
+func ratio(a, b *server) (median, lo, hi float64) {
+	var rs []float64
+	for i := range min(len(a.max), len(b.max)) {
+		if b.max[i].throughput > 0 {
+			rs = append(rs, a.max[i].throughput/b.max[i].throughput)
+		}
 	}
-	if err := waitReady("http://"+b.addr+"/readyz", 30*time.Second); err != nil {
-		b.stop()
-		return nil, fmt.Errorf("industrybot serve did not become ready: %w\n%s", err, b.log.String())
+	if len(rs) == 0 {
+		return 0, 0, 0
 	}
-	return b, nil
+	slices.Sort(rs)
+	return rs[len(rs)/2], rs[0], rs[len(rs)-1]
 }
 
-// stop ends serve, if it still runs, and removes its directory.
-func (b *bot) stop() {
-	b.cmd.Process.Signal(syscall.SIGTERM)
-	b.cmd.Wait()
-	os.RemoveAll(b.dir)
-}
-
-// syncBuffer collects a process's output while the load test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// pinned returns a command, run on the given CPUs when cpus is set.
-func pinned(cpus, name string, args ...string) *exec.Cmd {
-	if cpus == "" {
-		return exec.Command(name, args...)
+func medianBy(rs []result, f func(result) float64) (median, lo, hi float64) {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
 	}
-	return exec.Command("taskset", append([]string{"-c", cpus, name}, args...)...)
+	slices.Sort(v)
+	return v[len(v)/2], v[0], v[len(v)-1]
+}
+
+func (r mixReport) print(o options) {
+	fmt.Printf("\n%s: %s\n", r.mix.name, r.mix.about)
+	fmt.Printf("  %-24s %-24s %-17s %-23s %-10s %-21s %s\n", "", "max req/s (range)", "× bare (range)", "server CPU/req (× bare)", "load CPU", fmt.Sprintf("p50 / p99 @ %d/s", o.rate), "errors")
+	bare := r.servers[0]
+	bareCPU, _, _ := medianBy(bare.max, result.cpuPerRequest)
+	for _, s := range r.servers {
+		med, lo, hi := medianBy(s.max, func(x result) float64 { return x.throughput })
+		cpu, _, _ := medianBy(s.max, result.cpuPerRequest)
+		load, _, _ := medianBy(s.max, result.loadCPUPerRequest)
+		rm, rl, rh := ratio(s, bare)
+		errs := s.atRate.errors
+		for _, m := range s.max {
+			errs += m.errors
+		}
+		fmt.Printf("  %-24s %-24s %-17s %-23s %-10s %-21s %d\n", s.name,
+			fmt.Sprintf("%s (%s–%s)", thousands(med), thousands(lo), thousands(hi)),
+			fmt.Sprintf("%.2f (%.2f–%.2f)", rm, rl, rh),
+			fmt.Sprintf("%.0f µs (%.2f)", cpu, bareCPU/cpu), fmt.Sprintf("%.0f µs", load),
+			s.atRate.p(0.5)+" / "+s.atRate.p(0.99), errs)
+		var samples []string
+		for _, m := range append(s.max, s.atRate) {
+			samples = append(samples, m.samples...)
+		}
+		for _, e := range samples[:min(3, len(samples))] {
+			fmt.Println("      error:", e)
+		}
+	}
+}
+
+// printGoals says which of issue 18's goals this run met.
+func printGoals(report []mixReport, idle int64, mem [2]int64) {
+	fmt.Println("\ngoals (same run):")
+	for _, r := range report {
+		bot := r.server("industrybot")
+		switch r.mix.name {
+		case "Slack /why":
+			q, _, _ := ratio(bot, r.servers[0])
+			fmt.Printf("  Slack /why ≥ 0.5× bare: %.2f× %s\n", q, mark(q >= 0.5))
+			if bolt := r.server("Bolt-JS"); bolt != nil {
+				q, _, _ := ratio(bot, bolt)
+				fmt.Printf("  Slack /why ≥ 5× Bolt-JS: %.1f× %s\n", q, mark(q >= 5))
+			} else {
+				fmt.Println("  Slack /why ≥ 5× Bolt-JS: not measured")
+			}
+			p99 := bot.atRate.percentile(0.99)
+			fmt.Printf("  Slack /why p99 < 10 ms at the fixed rate, no errors: %s, %d errors %s\n", ms(p99), bot.atRate.errors, mark(p99 < 10*time.Millisecond && bot.atRate.errors == 0))
+		case "Discord":
+			q, _, _ := ratio(bot, r.servers[1])
+			fmt.Printf("  Discord ≥ 0.7× bare + signature check: %.2f× %s\n", q, mark(q >= 0.7))
+		}
+	}
+	fmt.Printf("  idle RSS < 25 MB: %.1f MB %s\n", mb(idle), mark(idle < 25<<20))
+	growth := mem[1] - mem[0]
+	fmt.Printf("  requests add no lasting memory (RSS grows < 2 MB): %+.1f MB %s\n", mb(growth), mark(growth < 2<<20))
+}
+
+// top prints a profile's top entries, by their own time and with what
+// they call.
+func top(file string) {
+	fmt.Printf("\nprofile %s, top entries (go tool pprof -top):\n", file)
+	for _, flag := range []string{"-top", "-top -cum"} {
+		args := append([]string{"tool", "pprof"}, strings.Fields(flag)...)
+		out, err := exec.Command("go", append(args, "-nodecount=25", file)...).Output()
+		if err != nil {
+			fmt.Println("  go tool pprof:", err)
+			return
+		}
+		lines := strings.Split(string(out), "\n")
+		for i, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), "flat") {
+				lines = lines[i:]
+				break
+			}
+		}
+		fmt.Println(strings.Join(lines, "\n"))
+	}
+}
+
+func selected(only, name string) bool {
+	if only == "" {
+		return true
+	}
+	return slices.Contains(strings.Split(only, ","), slug(name))
+}
+
+// slug is a mix's name in a file name or a flag: "slack-why".
+func slug(name string) string {
+	s := strings.ToLower(strings.NewReplacer("/", "", " ", "-").Replace(name))
+	s = strings.ReplaceAll(s, "--", "-")
+	if s == "half-and-half" {
+		return "half"
+	}
+	return s
 }
 
 func mark(ok bool) string {
@@ -275,99 +425,24 @@ func mark(ok bool) string {
 	return "(NOT met)"
 }
 
-// request is one prepared, signed request.
-type request struct {
-	path        string
-	contentType string
-	header      http.Header
-	body        []byte
-	want        string // a substring of a good answer
-}
+func mb(n int64) float64 { return float64(n) / (1 << 20) }
 
-// requests prepares a mix of Slack commands and Discord interactions,
-// signed now (both platforms accept 5 minutes).
-func requests(secret string, key ed25519.PrivateKey) []request {
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	var out []request
-	slackCmds := [][2]string{{"/recommend", "something tense"}, {"/recommend", "talky kind:film"}, {"/why", "heat"}, {"/why", "social netwrok"}, {"/random", "tv"}, {"/recommend", "like Succession"}}
-	for i, c := range slackCmds {
-		for ch := range 8 {
-			form := url.Values{
-				"token": {"x"}, "team_id": {"T1"}, "team_domain": {"load"}, "channel_id": {fmt.Sprintf("C%d", ch)},
-				"channel_name": {"load"}, "user_id": {fmt.Sprintf("U%d", i)}, "user_name": {"load"}, "command": {c[0]},
-				"text": {c[1]}, "response_url": {"http://127.0.0.1:1/unused"}, "trigger_id": {"1.2.3"},
-			}
-			body := []byte(form.Encode())
-			mac := hmac.New(sha256.New, []byte(secret))
-			fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-			h := http.Header{}
-			h.Set("X-Slack-Request-Timestamp", ts)
-			h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-			out = append(out, request{"/slack/commands", "application/x-www-form-urlencoded", h, body, "blocks"})
-		}
+func thousands(f float64) string {
+	s := strconv.FormatInt(int64(f+0.5), 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
 	}
-	discordCmds := []struct {
-		name string
-		opt  string
-		val  string
-	}{{"recommend", "query", "something tense"}, {"recommend", "query", "british comedy"}, {"why", "title", "heat"}, {"why", "title", "mad man"}, {"random", "kind", "film"}, {"recommend", "query", "like Succession"}}
-	for i, c := range discordCmds {
-		for ch := range 8 {
-			in := map[string]any{
-				"id": fmt.Sprint(1000 + i*10 + ch), "application_id": "1", "type": 2, "token": "interaction-token", "version": 1,
-				"channel_id": fmt.Sprint(500 + ch), "guild_id": "42",
-				"member": map[string]any{"user": map[string]any{"id": fmt.Sprint(77 + i), "username": "load"}, "permissions": "0"},
-				"data":   map[string]any{"id": "9", "name": c.name, "type": 1, "options": []any{map[string]any{"name": c.opt, "type": 3, "value": c.val}}},
-			}
-			body, _ := json.Marshal(in)
-			h := http.Header{}
-			h.Set("X-Signature-Timestamp", ts)
-			h.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(key, append([]byte(ts), body...))))
-			out = append(out, request{"/discord/interactions", "application/json", h, body, `"type":4`})
-		}
-	}
-	// Interleave the platforms.
-	var mixed []request
-	half := len(out) / 2
-	for i := range half {
-		mixed = append(mixed, out[i], out[half+i])
-	}
-	return mixed
+	return s
 }
 
-type result struct {
-	name       string
-	throughput float64
-	latencies  []time.Duration
-	errors     int
-	samples    []string
-	cpu        time.Duration // the server's CPU time (user and system) over the phase
-}
-
-// cpuPerRequest is the server's CPU time per request in microseconds:
-// steadier than throughput on a shared machine, where other work takes
-// cores away from the load and the servers alike.
-func (r result) cpuPerRequest() float64 {
-	n := len(r.latencies) + r.errors
-	if n == 0 || r.cpu == 0 {
-		return 0
-	}
-	return float64(r.cpu.Microseconds()) / float64(n)
-}
-
-// measure runs a phase and records the CPU time the server process pid
-// spent in it.
-func measure(pid int, phase func() result) result {
-	before := cpuTime(pid)
-	r := phase()
-	r.cpu = cpuTime(pid) - before
-	return r
-}
-
-// cpuTime reads a process's user and system CPU time from /proc; 0 where
-// there is no /proc.
+// cpuTime reads a process's user and system CPU time from /proc (this
+// process's for pid 0); 0 where there is no /proc.
 func cpuTime(pid int) time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	p := "self"
+	if pid != 0 {
+		p = strconv.Itoa(pid)
+	}
+	data, err := os.ReadFile("/proc/" + p + "/stat")
 	if err != nil {
 		return 0
 	}
@@ -380,164 +455,6 @@ func cpuTime(pid int) time.Duration {
 	utime, _ := strconv.ParseInt(f[11], 10, 64)
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
-}
-
-func (r result) named(n string) result { r.name = n; return r }
-
-func (r result) percentile(q float64) time.Duration {
-	if len(r.latencies) == 0 {
-		return 0
-	}
-	i := int(q * float64(len(r.latencies)-1))
-	return r.latencies[i]
-}
-
-func (r result) p(q float64) string {
-	d := r.percentile(q)
-	switch {
-	case d >= time.Millisecond:
-		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
-	default:
-		return fmt.Sprintf("%dµs", d.Microseconds())
-	}
-}
-
-// recorder collects latencies and errors from many goroutines.
-type recorder struct {
-	mu        sync.Mutex
-	latencies []time.Duration
-	errors    int
-	samples   []string
-}
-
-func (rec *recorder) add(d time.Duration, err error) {
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	if err != nil {
-		rec.errors++
-		if len(rec.samples) < 5 {
-			rec.samples = append(rec.samples, err.Error())
-		}
-		return
-	}
-	rec.latencies = append(rec.latencies, d)
-}
-
-func (rec *recorder) result(elapsed time.Duration) result {
-	slices.Sort(rec.latencies)
-	return result{throughput: float64(len(rec.latencies)+rec.errors) / elapsed.Seconds(), latencies: rec.latencies, errors: rec.errors, samples: rec.samples}
-}
-
-// target is a server under load; check says whether its answers must be
-// the bot's.
-type target struct {
-	base  string
-	check bool
-}
-
-func send(client *http.Client, to target, r request) error {
-	req, err := http.NewRequest("POST", to.base+r.path, bytes.NewReader(r.body))
-	if err != nil {
-		return err
-	}
-	req.Header = r.header.Clone()
-	req.Header.Set("Content-Type", r.contentType)
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: HTTP %d: %.200s", r.path, resp.StatusCode, body)
-	}
-	if to.check && !bytes.Contains(body, []byte(r.want)) {
-		return fmt.Errorf("%s: unexpected answer: %.200s", r.path, body)
-	}
-	return nil
-}
-
-// closedLoop keeps conns requests in flight for d: the most the server
-// can take.
-func closedLoop(client *http.Client, to target, reqs []request, conns int, d time.Duration) result {
-	rec := &recorder{}
-	var next atomic.Int64
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range conns {
-		wg.Go(func() {
-			for time.Now().Before(deadline) {
-				r := reqs[int(next.Add(1))%len(reqs)]
-				t := time.Now()
-				err := send(client, to, r)
-				rec.add(time.Since(t), err)
-			}
-		})
-	}
-	wg.Wait()
-	return rec.result(time.Since(start))
-}
-
-// openLoop sends rate requests a second for d, each at its scheduled time
-// whatever the answers before it; latency counts from the scheduled time,
-// so a stalled server shows in the percentiles instead of slowing the load.
-func openLoop(client *http.Client, to target, reqs []request, rate int, d time.Duration) result {
-	rec := &recorder{}
-	n := int(d.Seconds() * float64(rate))
-	interval := time.Second / time.Duration(rate)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range n {
-		at := start.Add(time.Duration(i) * interval)
-		if wait := time.Until(at); wait > 0 {
-			time.Sleep(wait)
-		}
-		r := reqs[i%len(reqs)]
-		wg.Go(func() {
-			err := send(client, to, r)
-			rec.add(time.Since(at), err)
-		})
-	}
-	wg.Wait()
-	return rec.result(time.Since(start))
-}
-
-func waitReady(u string, within time.Duration) error {
-	deadline := time.Now().Add(within)
-	var last error
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(u)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			last = fmt.Errorf("HTTP %d", resp.StatusCode)
-		} else {
-			last = err
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return errors.Join(errors.New("timed out"), last)
-}
-
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // rss reads a process's resident memory from /proc.

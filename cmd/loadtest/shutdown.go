@@ -81,7 +81,7 @@ func runShutdown(bin, store, delay string, conns int) error {
 			for in.Load() {
 				r := reqs[int(next.Add(1))%len(reqs)]
 				t := time.Now()
-				err := send(client, target{base, true}, r)
+				err := send(client, base, true, r)
 				if errors.Is(err, syscall.ECONNREFUSED) {
 					refused.Add(1)
 					time.Sleep(balancerInterval / 10)
