@@ -33,28 +33,28 @@ type resolvedRole struct {
 	Mentionable bool   `json:"mentionable"`
 }
 
-// discordgoFields are the top-level fields of an interaction that
-// discordgo decodes for the adapter. discordgo fails on the whole
-// interaction when any part of it is new to it, such as a component type
-// it does not know in the message a button is on, or in a message of
-// data.resolved (discordgo issues #1562, #1620), while Discord adds fields
-// and types at any time and asks apps to ignore what they do not know. So
-// discordgo is given only what the adapter reads through it; the rest
-// (message, resolved, entitlements, the partial guild) is never decoded,
-// and what the adapter reads besides (the channel object, context,
-// authorizing_integration_owners, app_permissions, resolved roles) it
-// reads itself, leniently.
-var discordgoFields = []string{"id", "application_id", "type", "token", "version", "guild_id", "channel_id", "member", "user", "locale"}
-
-// errNotInteraction is returned by decodeInteraction for what is not an
-// interaction.
-var errNotInteraction = errors.New("not an interaction")
-
-// head is what the adapter reads of an interaction itself.
-type head struct {
+// interactionJSON is what the adapter reads of an interaction, in one pass.
+// discordgo fails on the whole interaction when any part of it is new to
+// it, such as a component type it does not know in the message a button
+// is on, or in a message of data.resolved (discordgo issues #1562, #1620),
+// while Discord adds fields and types at any time and asks apps to ignore
+// what they do not know. So only the fields the adapter reads are decoded,
+// into discordgo's types where discordgo has them; the rest (message,
+// resolved, entitlements, the partial guild) is skipped unread, and what
+// discordgo has no field for or reads too strictly (the channel object,
+// context, authorizing_integration_owners, app_permissions, resolved
+// roles) is read here, leniently.
+type interactionJSON struct {
+	ID        string                     `json:"id"`
+	AppID     string                     `json:"application_id"`
 	Type      *discordgo.InteractionType `json:"type"`
+	Token     string                     `json:"token"`
+	Version   int                        `json:"version"`
 	GuildID   string                     `json:"guild_id"`
 	ChannelID string                     `json:"channel_id"`
+	Member    *discordgo.Member          `json:"member"`
+	User      *discordgo.User            `json:"user"`
+	Locale    discordgo.Locale           `json:"locale"`
 	// Channel is the partial channel object, which Discord's docs prefer
 	// to channel_id (marked deprecated in discord-api-types).
 	Channel json.RawMessage `json:"channel"`
@@ -65,80 +65,98 @@ type head struct {
 	Data           json.RawMessage                   `json:"data"`
 }
 
+// commandData and componentData are discordgo's data of a command (or an
+// autocomplete) and of a press, with data.resolved kept raw instead: the
+// outer field takes "resolved" from the embedded one.
+type (
+	commandData struct {
+		discordgo.ApplicationCommandInteractionData
+		Resolved json.RawMessage `json:"resolved"`
+	}
+	componentData struct {
+		discordgo.MessageComponentInteractionData
+		Resolved json.RawMessage `json:"resolved"`
+	}
+)
+
+// errNotInteraction is returned by decodeInteraction for what is not an
+// interaction.
+var errNotInteraction = errors.New("not an interaction")
+
 // decodeInteraction reads an interaction as Discord sends it, over HTTP or
 // the gateway. ChannelID holds the channel's id from the channel object,
 // else from channel_id; Context is the interaction's context, or, when
 // Discord sent none, the guild's when there is a guild and the bot's DM's
 // when not. It fails only on what is not an interaction: not a JSON
 // object, no type, or fields the adapter reads that are not what Discord
-// documents.
+// documents. Data that is not an object reads as empty, so that a command
+// or a press with no name or custom id is answered.
 func decodeInteraction(body []byte) (*interaction, error) {
-	var h head
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
+	var w interactionJSON
+	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, fmt.Errorf("%w: %v", errNotInteraction, err)
 	}
-	if err := json.Unmarshal(body, &h); err != nil || h.Type == nil {
-		return nil, fmt.Errorf("%w: no type, or a field of the wrong type", errNotInteraction)
+	if w.Type == nil {
+		return nil, fmt.Errorf("%w: no type", errNotInteraction)
 	}
-	keep := make(map[string]json.RawMessage, len(discordgoFields)+1)
-	for _, k := range discordgoFields {
-		if v, ok := raw[k]; ok {
-			keep[k] = v
+	i := &interaction{Interaction: &discordgo.Interaction{
+		ID: w.ID, AppID: w.AppID, Type: *w.Type, Token: w.Token, Version: w.Version,
+		GuildID: w.GuildID, ChannelID: w.ChannelID, Member: w.Member, User: w.User, Locale: w.Locale,
+	}}
+	var resolved json.RawMessage
+	switch *w.Type {
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionApplicationCommandAutocomplete:
+		var d commandData
+		if err := decodeData(w.Data, &d); err != nil {
+			return nil, err
+		}
+		i.Data, resolved = d.ApplicationCommandInteractionData, d.Resolved
+	case discordgo.InteractionMessageComponent:
+		var d componentData
+		if err := decodeData(w.Data, &d); err != nil {
+			return nil, err
+		}
+		i.Data, resolved = d.MessageComponentInteractionData, d.Resolved
+	case discordgo.InteractionModalSubmit:
+		// The adapter answers a modal without reading its data, whose
+		// components discordgo may not know.
+		i.Data = discordgo.ModalSubmitInteractionData{}
+	}
+	if len(w.Channel) > 0 {
+		var ch struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(w.Channel, &ch) == nil && ch.ID != "" {
+			i.ChannelID = ch.ID
 		}
 	}
-	switch *h.Type {
-	case discordgo.InteractionApplicationCommand, discordgo.InteractionApplicationCommandAutocomplete, discordgo.InteractionMessageComponent:
-		keep["data"] = withoutResolved(h.Data)
-	default:
-		// The adapter answers any other type without reading its data
-		// (a modal's, say, with components discordgo may not know).
-		keep["data"] = json.RawMessage("{}")
-	}
-	b, err := json.Marshal(keep)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errNotInteraction, err)
-	}
-	i := &interaction{Interaction: &discordgo.Interaction{}}
-	if err := json.Unmarshal(b, i.Interaction); err != nil {
-		return nil, fmt.Errorf("%w: %v", errNotInteraction, err)
-	}
-	var ch struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(h.Channel, &ch) == nil && ch.ID != "" {
-		i.ChannelID = ch.ID
-	}
 	switch {
-	case h.Context != nil:
-		i.Context = *h.Context
+	case w.Context != nil:
+		i.Context = *w.Context
 	case i.GuildID != "":
 		i.Context = discordgo.InteractionContextGuild
 	default:
 		i.Context = discordgo.InteractionContextBotDM
 	}
-	i.AuthorizingIntegrationOwners = owners(h.Owners)
-	i.perms, i.knownPerms = permissions(h.AppPermissions)
+	i.AuthorizingIntegrationOwners = owners(w.Owners)
+	i.perms, i.knownPerms = permissions(w.AppPermissions)
 	i.AppPermissions = i.perms
-	i.roles = roles(h.Data)
+	i.roles = roles(resolved)
 	i.noPost = noPost(i)
 	return i, nil
 }
 
-// withoutResolved is an interaction's data without data.resolved; "{}"
-// when there is no data, so that discordgo decodes a command or a press
-// with no name or custom id instead of failing.
-func withoutResolved(data json.RawMessage) json.RawMessage {
-	var d map[string]json.RawMessage
-	if json.Unmarshal(data, &d) != nil || d == nil {
-		return json.RawMessage("{}")
+// decodeData decodes an interaction's data into d, leaving d empty when
+// the data is not an object (absent, null).
+func decodeData(data json.RawMessage, d any) error {
+	data = bytes.TrimLeft(data, " \t\r\n")
+	if len(data) == 0 || data[0] != '{' {
+		return nil
 	}
-	delete(d, "resolved")
-	b, err := json.Marshal(d)
-	if err != nil {
-		return json.RawMessage("{}")
+	if err := json.Unmarshal(data, d); err != nil {
+		return fmt.Errorf("%w: %v", errNotInteraction, err)
 	}
-	return b
+	return nil
 }
 
 // owners reads authorizing_integration_owners: installation type ("0"
@@ -187,17 +205,18 @@ func permissions(v json.RawMessage) (int64, bool) {
 }
 
 // roles reads data.resolved.roles, skipping any role it cannot read.
-func roles(data json.RawMessage) map[string]resolvedRole {
-	var d struct {
-		Resolved struct {
-			Roles map[string]json.RawMessage `json:"roles"`
-		} `json:"resolved"`
+func roles(resolved json.RawMessage) map[string]resolvedRole {
+	if len(resolved) == 0 {
+		return nil
 	}
-	if json.Unmarshal(data, &d) != nil || len(d.Resolved.Roles) == 0 {
+	var d struct {
+		Roles map[string]json.RawMessage `json:"roles"`
+	}
+	if json.Unmarshal(resolved, &d) != nil || len(d.Roles) == 0 {
 		return nil
 	}
 	out := map[string]resolvedRole{}
-	for id, raw := range d.Resolved.Roles {
+	for id, raw := range d.Roles {
 		var r resolvedRole
 		if json.Unmarshal(raw, &r) == nil {
 			out[id] = r

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -405,6 +407,74 @@ func TestNoChannel(t *testing.T) {
 		}
 		if w := decode(t, body); w.private() != tc.private || !strings.Contains(w.content().Text, tc.want) {
 			t.Errorf("answer %q (private %v), want %q (private %v)", w.content().Text, w.private(), tc.want, tc.private)
+		}
+	}
+}
+
+// TestDecodeReadsWhatDiscordgoReads holds decodeInteraction, which decodes
+// only the fields the adapter reads, to discordgo's own decoding of those
+// fields, on every payload discordgo can decode: the conformance samples
+// and the fuzzer's seeds.
+func TestDecodeReadsWhatDiscordgoReads(t *testing.T) {
+	t.Parallel()
+	payloads := map[string][]byte{}
+	for _, dir := range []string{"discord-docs", "hikari"} {
+		files, _ := filepath.Glob(filepath.Join(conformanceDir, dir, "*.json*"))
+		for _, f := range files {
+			payloads[dir+"/"+filepath.Base(f)] = sample(t, dir+"/"+filepath.Base(f))
+		}
+	}
+	for i, body := range []string{
+		`{"type":1,"id":"1","token":"t","application_id":"9"}`,
+		`{"type":2,"id":"2","token":"t","application_id":"9","channel_id":"5","guild_id":"6","member":{"user":{"id":"7","username":"u","global_name":"U"},"permissions":"32"},"locale":"en-GB","version":1,"data":{"id":"3","name":"recommend","type":1,"options":[{"name":"query","type":3,"value":"talky"}]}}`,
+		`{"type":2,"id":"3","token":"t","channel_id":"5","user":{"id":"7"},"data":{"name":"daily","type":1,"options":[{"name":"subscribe","type":1,"options":[{"name":"time","type":3,"value":"9:99"}]}]}}`,
+		`{"type":3,"id":"4","token":"t","channel_id":"5","user":{"id":"7"},"data":{"custom_id":"ib1:why::heat","component_type":2,"values":["a"]}}`,
+		`{"type":4,"id":"5","token":"t","data":{"name":"why","options":[{"name":"title","type":3,"value":"mad m","focused":true}]}}`,
+		`{"type":5,"id":"6","token":"t","data":{"custom_id":"m"}}`,
+		`{"type":2,"id":"7","token":"t","data":null}`,
+		`{"type":2,"id":"8","token":"t"}`,
+	} {
+		payloads["inline-"+strconv.Itoa(i)] = []byte(body)
+	}
+	for name, body := range payloads {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var want discordgo.Interaction
+			if err := json.Unmarshal(body, &want); err != nil {
+				t.Skipf("discordgo cannot decode it: %v", err)
+			}
+			got, err := decodeInteraction(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := *got.Interaction
+			// What the adapter reads for itself, or leaves unread.
+			g.ChannelID, g.Context, g.AuthorizingIntegrationOwners, g.AppPermissions = want.ChannelID, want.Context, want.AuthorizingIntegrationOwners, want.AppPermissions
+			want.Message, want.GuildLocale, want.Entitlements = nil, nil, nil
+			switch d := want.Data.(type) {
+			case discordgo.ApplicationCommandInteractionData:
+				d.Resolved = nil
+				want.Data = d
+			case discordgo.MessageComponentInteractionData:
+				d.Resolved = discordgo.MessageComponentInteractionDataResolved{}
+				want.Data = d
+			case discordgo.ModalSubmitInteractionData:
+				want.Data = discordgo.ModalSubmitInteractionData{}
+			}
+			if !reflect.DeepEqual(g, want) {
+				t.Errorf("decodeInteraction read\n%+v\ndiscordgo reads\n%+v", g, want)
+			}
+		})
+	}
+}
+
+func BenchmarkDecodeInteraction(b *testing.B) {
+	body := []byte(`{"id":"1001","application_id":"1","type":2,"token":"interaction-token","version":1,"channel_id":"501","guild_id":"42",` +
+		`"member":{"user":{"id":"77","username":"load"},"permissions":"0"},"data":{"id":"9","name":"why","type":1,"options":[{"name":"title","type":3,"value":"heat"}]}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeInteraction(body); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
