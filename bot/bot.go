@@ -19,6 +19,7 @@ type Bot struct {
 	log      *slog.Logger
 	short    map[string]string // the short forms of long title ids on buttons → the ids
 	admins   map[Platform]string
+	answers  answers // reused (reuse.go)
 }
 
 var _ Handler = (*Bot)(nil)
@@ -75,6 +76,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 	}
 	reply = b.answer(ctx, req)
 	reply.Replace = req.Replace && !reply.Private
+	if reply.Replace && reply.Key != "" {
+		reply.Key += "\x00replace"
+	}
 	return reply
 }
 
@@ -87,7 +91,7 @@ func (b *Bot) answer(ctx context.Context, req Request) Reply {
 	case CmdRandom:
 		return b.random(ctx, req)
 	case CmdHelp:
-		return Help()
+		return b.reuse(ctx, ChannelKey{}, CmdHelp, func() (Reply, []string, bool) { return Help(), nil, true })
 	case CmdDaily:
 		return b.daily(ctx, req)
 	}
@@ -135,14 +139,27 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 		return *bad
 	}
 	query := strings.TrimSpace(req.Opt(OptQuery))
-	var exclude []string
-	if req.Opt(OptAnother) != "" {
-		exclude = b.recent(ctx, req.ChannelKey())
+	ch := req.ChannelKey()
+	if req.Opt(OptAnother) == "" { // the first page: the query's alone
+		return b.reuse(ctx, ch, reuseKey(CmdRecommend, string(kind), query), func() (Reply, []string, bool) {
+			rec := b.engine.Recommend(query, kind, nil)
+			r, shown := b.recommendation(query, kind, rec)
+			return r, shown, !rec.Varied
+		})
 	}
+	exclude := b.recent(ctx, ch)
 	rec := b.engine.Recommend(query, kind, exclude)
-	if rec.Repeated && req.Opt(OptAnother) != "" {
+	if rec.Repeated {
 		return b.ranOut(ctx, req, query, kind, exclude)
 	}
+	r, shown := b.recommendation(query, kind, rec)
+	b.remember(ctx, ch, shown...)
+	return r
+}
+
+// recommendation answers with a recommendation's picks, which shown are
+// the ids of, or says why there are none.
+func (b *Bot) recommendation(query string, kind Kind, rec Recommendation) (r Reply, shown []string) {
 	if len(rec.Picks) == 0 {
 		r := Reply{Private: true, Error: fmt.Sprintf("Nothing on the creators' list matches %s.", Quote(query, 80))}
 		if rec.Kind != "" {
@@ -152,7 +169,7 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 			r.Error = fmt.Sprintf("Nothing on the creators' list is %s.", rec.NoFit)
 		}
 		r.Text = "Try a mood or a theme (" + strings.Join(b.sampleTags(), ", ") + "), “like Succession”, or /random."
-		return r
+		return r, nil
 	}
 	var lead string
 	switch {
@@ -178,12 +195,12 @@ func (b *Bot) recommend(ctx context.Context, req Request) Reply {
 		lead += ": you have seen every match here, so they start over"
 	}
 	another := Action{Label: "Another", Command: CmdRecommend, Kind: kind, Arg: query, Effect: ReplaceMessage}
-	return b.picks(ctx, req, lead, rec.Picks, another)
+	return b.picks(lead, rec.Picks, another)
 }
 
-// picks answers with picks the channel is now shown: Another, then a Why
-// button for each.
-func (b *Bot) picks(ctx context.Context, req Request, lead string, picks []Pick, another Action) Reply {
+// picks answers with picks the channel is to remember it was shown (their
+// ids, shown): Another, then a Why button for each.
+func (b *Bot) picks(lead string, picks []Pick, another Action) (r Reply, shown []string) {
 	ids := make([]string, len(picks))
 	actions := []Action{another}
 	for i, p := range picks {
@@ -194,8 +211,7 @@ func (b *Bot) picks(ctx context.Context, req Request, lead string, picks []Pick,
 		}
 		actions = append(actions, Action{Label: label, Command: CmdWhy, Arg: p.Title.ID})
 	}
-	b.remember(ctx, req.ChannelKey(), ids...)
-	return Reply{Text: lead, Picks: picks, Actions: actions, Attribution: b.attribution()}
+	return Reply{Text: lead, Picks: picks, Actions: actions, Attribution: b.attribution()}, ids
 }
 
 // ranOut answers Another when the channel has seen every match: it says
@@ -221,7 +237,9 @@ func (b *Bot) ranOut(ctx context.Context, req Request, query string, kind Kind, 
 		other.Picks = other.Picks[:MaxPicks]
 	}
 	another := Action{Label: "Another", Command: CmdRecommend, Kind: kind, Effect: ReplaceMessage}
-	return b.picks(ctx, req, seen+"; others on the creators' list it has not seen", other.Picks, another)
+	r, shown := b.picks(seen+"; others on the creators' list it has not seen", other.Picks, another)
+	b.remember(ctx, req.ChannelKey(), shown...)
+	return r
 }
 
 func (b *Bot) random(ctx context.Context, req Request) Reply {
@@ -274,6 +292,15 @@ func (b *Bot) why(ctx context.Context, req Request) Reply {
 	if id, ok := b.short[title]; ok { // from a button: a long id in short form
 		title = id
 	}
+	return b.reuse(ctx, ch, reuseKey(CmdWhy, title), func() (Reply, []string, bool) {
+		r, shown := b.whyTitle(title)
+		return r, shown, true
+	})
+}
+
+// whyTitle answers /why of a title, and says which pick, if any, the
+// channel is to remember it was shown.
+func (b *Bot) whyTitle(title string) (r Reply, shown []string) {
 	a := b.engine.Why(title)
 	switch {
 	case a.Known != nil:
@@ -289,10 +316,9 @@ func (b *Bot) why(ctx context.Context, req Request) Reply {
 		if len(a.Closest) == 0 {
 			r = Reply{Private: true, Error: fmt.Sprintf("%s is not on the creators' list.", k.Title)}
 		}
-		return r
+		return r, nil
 	case a.Title != nil:
-		b.remember(ctx, ch, a.Title.ID)
-		return Reply{Commentary: a.Title, Attribution: b.attribution()}
+		return Reply{Commentary: a.Title, Attribution: b.attribution()}, []string{a.Title.ID}
 	case a.Mention != nil:
 		m := a.Mention
 		r := Reply{Mention: m, MentionFrom: a.From}
@@ -304,16 +330,16 @@ func (b *Bot) why(ctx context.Context, req Request) Reply {
 			r.Text = fmt.Sprintf("%s is not on the creators' list; the article mentions it in its introduction:", m.Title)
 			r.Attribution = fmt.Sprintf("the introduction to “%s”", b.engine.cat.Source.Article)
 		}
-		return r
+		return r, nil
 	}
-	r := Reply{Private: true, Error: fmt.Sprintf("No title on the creators' list matches %s.", Quote(title, 80)), Suggestions: a.Suggestions}
+	r = Reply{Private: true, Error: fmt.Sprintf("No title on the creators' list matches %s.", Quote(title, 80)), Suggestions: a.Suggestions}
 	for _, s := range a.Suggestions {
 		r.Actions = append(r.Actions, Action{Label: Clip(s.Title, 80), Command: CmdWhy, Arg: s.ID})
 	}
 	if len(a.Suggestions) == 0 {
 		r.Text = "Titles on the list: " + strings.Join(b.titles(12), ", ") + "."
 	}
-	return r
+	return r, nil
 }
 
 // sampleTags names a few tags that match something, for a miss.

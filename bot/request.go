@@ -107,6 +107,12 @@ type Reply struct {
 	// Replace says the answer takes the place of the message whose button
 	// was pressed, instead of following it (see Effect).
 	Replace bool
+	// Key, when set, says the reply is a pure function of the catalog and
+	// Key: one Bot answers every request with this Key with an equal
+	// reply, so a renderer may keep what it made of it, by Key, for the
+	// next. "" for a reply that depends on anything else (the channel's
+	// memory, the clock, chance).
+	Key string
 }
 
 // HelpEntry is one line of /help.
