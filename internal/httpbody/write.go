@@ -37,17 +37,30 @@ func WriteJSON(w http.ResponseWriter, v any, more bool) error {
 		http.Error(w, "internal error: cannot encode the answer", http.StatusInternalServerError)
 		return fmt.Errorf("encoding the answer: %w", err)
 	}
+	return WriteEncoded(w, b, more)
+}
+
+// WriteEncoded writes b, JSON already encoded, as WriteJSON writes the
+// encoding of a value.
+func WriteEncoded(w http.ResponseWriter, b []byte, more bool) error {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = contentJSON
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	if more {
-		h.Set("Connection", "close")
+		h["Connection"] = connectionClose
 	}
 	if _, err := w.Write(b); err != nil {
 		return fmt.Errorf("writing the answer: %w", err)
 	}
 	return http.NewResponseController(w).Flush()
 }
+
+// Header values WriteEncoded sets, shared by every answer: net/http only
+// reads them.
+var (
+	contentJSON     = []string{"application/json"}
+	connectionClose = []string{"close"}
+)
 
 // Ack answers with an empty 200 while the handler goes on working: whole
 // (Content-Length: 0), flushed, and closing its connection as WriteJSON
