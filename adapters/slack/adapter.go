@@ -25,6 +25,7 @@ import (
 	"github.com/industrybot/industrybot/bot"
 	"github.com/industrybot/industrybot/internal/httpbody"
 	"github.com/industrybot/industrybot/internal/inflight"
+	"github.com/industrybot/industrybot/internal/rendered"
 	"github.com/industrybot/industrybot/internal/slowpath"
 )
 
@@ -109,6 +110,9 @@ type Adapter struct {
 	ack    time.Duration
 	bodies *httpbody.Reader
 	web    http.Handler // ModeHTTP: the routes
+	// answers keeps the encoded answers of replies with a Key, for the
+	// next command answered with the same reply.
+	answers *rendered.Cache
 
 	// sleep waits before a retry; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -127,6 +131,7 @@ func New(c Config) (*Adapter, error) {
 		appTok: c.AppToken, botTok: c.BotToken, client: c.HTTPClient,
 		admins: slices.Clone(c.Admins), now: c.Now, ack: c.AckWithin, bodies: c.Bodies,
 		apiURL: APIURL(c.APIURL), sleep: sleepCtx, inst: c.Installs, daily: c.Daily, seen: newEventLog(),
+		answers: rendered.New(0),
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -336,19 +341,29 @@ func pressTeam(ic slackapi.InteractionCallback) (team, enterprise string, orgWid
 }
 
 // answerCommand runs a command on this goroutine. An answer ready within
-// the ack budget is returned for the acknowledgement to carry. A slower one
+// the ack budget is returned with its encoding for the acknowledgement to
+// carry: the encoding kept for the reply's Key when there is one. A slower one
 // is acknowledged empty at the budget, by ack on a timer's goroutine, and
 // sent to the command's response_url when it is ready; so is an answer
 // whose request went away meanwhile, and one too long for one message,
 // whose parts then follow each other in order. Either way deferred is true
 // and the caller has nothing more to send.
-func (a *Adapter) answerCommand(ctx context.Context, c slackapi.SlashCommand, ack func()) (msg Message, deferred bool) {
+func (a *Adapter) answerCommand(ctx context.Context, c slackapi.SlashCommand, ack func()) (r bot.Reply, body []byte, deferred bool, err error) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), followUpTimeout)
 	defer cancel()
 	r, slow := slowpath.Run(a.ack, func() bot.Reply { return a.command(wctx, c) }, ack)
+	now := !slow && ctx.Err() == nil
+	if body, ok := a.answers.Get(r.Key); now && ok {
+		return r, body, false, nil
+	}
 	msgs := Messages(r)
-	if !slow && ctx.Err() == nil && len(msgs) == 1 {
-		return msgs[0], false
+	if now && len(msgs) == 1 {
+		body, err := json.Marshal(msgs[0])
+		if err != nil {
+			return r, nil, false, fmt.Errorf("encoding the answer: %w", err)
+		}
+		a.answers.Put(r.Key, body)
+		return r, body, false, nil
 	}
 	switch {
 	case slow:
@@ -368,7 +383,7 @@ func (a *Adapter) answerCommand(ctx context.Context, c slackapi.SlashCommand, ac
 			break
 		}
 	}
-	return Message{}, true
+	return r, nil, true, nil
 }
 
 // answerPress handles a button press after it has been acknowledged: the

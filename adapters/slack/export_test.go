@@ -44,3 +44,6 @@ func Verify(h http.Header, body []byte, secret string, now time.Time) error {
 	}
 	return signedWith(secret, sig, []byte(signedPrefix(h)), body)
 }
+
+// AnswersKept counts the encoded answers a keeps for replies with a Key.
+func AnswersKept(a *Adapter) int { return a.answers.Len() }

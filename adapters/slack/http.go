@@ -53,11 +53,15 @@ func (a *Adapter) commands() http.Handler {
 			http.Error(w, "not a slash command: command, channel_id and user_id are required", http.StatusBadRequest)
 			return
 		}
-		msg, deferred := a.answerCommand(r.Context(), c, func() {
+		_, body, deferred, err := a.answerCommand(r.Context(), c, func() {
 			_ = httpbody.Ack(w) // a client gone is no matter: the answer goes to the response_url
 		})
-		if !deferred {
-			_ = httpbody.WriteJSON(w, msg, false)
+		switch {
+		case err != nil:
+			a.log.Error("slack: answering a command failed", "command", c.Command, "err", err)
+			http.Error(w, "internal error: cannot encode the answer", http.StatusInternalServerError)
+		case !deferred:
+			_ = httpbody.WriteEncoded(w, body, false)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -96,17 +97,20 @@ func (a *Adapter) socketEvent(ctx context.Context, smc *socketmode.Client, evt s
 // acknowledges it empty and answers at its response_url when the answer is
 // slow or too big for an acknowledgement (Slack drops those of 20KB or more).
 func (a *Adapter) socketCommand(ctx context.Context, smc *socketmode.Client, req socketmode.Request, c slackapi.SlashCommand) {
-	msg, deferred := a.answerCommand(ctx, c, func() { a.ackSocket(ctx, smc, req, nil) })
+	r, body, deferred, err := a.answerCommand(ctx, c, func() { a.ackSocket(ctx, smc, req, nil) })
 	if deferred {
 		return
 	}
-	if err := smc.AckCtx(ctx, req.EnvelopeID, msg); err != nil {
+	if err == nil {
+		err = smc.AckCtx(ctx, req.EnvelopeID, json.RawMessage(body))
+	}
+	if err != nil {
 		a.log.Info("slack: the answer does not fit an acknowledgement; it goes to the response_url", "err", err)
 		a.ackSocket(ctx, smc, req, nil)
 		a.later(func() {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), followUpTimeout)
 			defer cancel()
-			a.respond(rctx, c.ResponseURL, msg, false)
+			a.respond(rctx, c.ResponseURL, Render(r), false)
 		})
 	}
 }
