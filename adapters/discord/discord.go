@@ -8,6 +8,7 @@ package discord
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,6 +24,7 @@ import (
 	"github.com/industrybot/industrybot/bot"
 	"github.com/industrybot/industrybot/internal/httpbody"
 	"github.com/industrybot/industrybot/internal/inflight"
+	"github.com/industrybot/industrybot/internal/rendered"
 	"github.com/industrybot/industrybot/internal/slowpath"
 )
 
@@ -83,6 +85,9 @@ type Adapter struct {
 	handleTimeout time.Duration
 	now           func() time.Time
 	bodies        *httpbody.Reader
+	// answers keeps the encoded first answers of replies with a Key, for
+	// the next interaction answered with the same reply.
+	answers *rendered.Cache
 	// pending counts the interactions being answered.
 	pending inflight.Counter
 }
@@ -97,7 +102,7 @@ func New(c Config) (*Adapter, error) {
 	case c.Session == nil:
 		return nil, errors.New("discord: the adapter needs a session (NewSession)")
 	}
-	a := &Adapter{h: c.Handler, choices: c.Engine.Choices, rest: c.Session, log: c.Logger, deferAfter: c.DeferAfter, handleTimeout: c.HandleTimeout, now: c.Now, bodies: c.Bodies}
+	a := &Adapter{h: c.Handler, choices: c.Engine.Choices, rest: c.Session, log: c.Logger, deferAfter: c.DeferAfter, handleTimeout: c.HandleTimeout, now: c.Now, bodies: c.Bodies, answers: rendered.New(0)}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -181,6 +186,21 @@ type response struct {
 	// more is set when follow-ups come after this answer, or a deferred
 	// answer after this deferral: work goes on after the response.
 	more bool
+	// encoded is the response's JSON once encode has made it, or as it
+	// was kept for the reply it answers with.
+	encoded []byte
+}
+
+// encode returns the response's JSON, encoding it the first time.
+func (r *response) encode() ([]byte, error) {
+	if r.encoded == nil {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return nil, fmt.Errorf("encoding the answer: %w", err)
+		}
+		r.encoded = b
+	}
+	return r.encoded, nil
 }
 
 // messageData is a message in a callback, edit or follow-up.
@@ -257,14 +277,14 @@ func (a *Adapter) interact(ctx context.Context, i *interaction, first firstAnswe
 	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent:
 		req, bad := request(i)
 		if bad != nil {
-			x.deliver(render(*bad), false)
+			x.deliver(render(*bad), false, "")
 			return
 		}
 		x.log = x.log.With("command", req.Command)
 		x.answer(req)
 	default:
 		r := bot.Reply{Private: true, Error: "industrybot does not handle this kind of interaction. Try /help."}
-		x.deliver(render(r), false)
+		x.deliver(render(r), false, "")
 	}
 }
 
@@ -319,7 +339,24 @@ func (x *answering) answer(req bot.Request) {
 	if hctx.Err() != nil {
 		x.log.Warn("the command ran past its time", "timeout", a.handleTimeout)
 	}
-	x.deliver(render(r), r.Replace)
+	if body, ok := a.answers.Get(r.Key); ok && !deferred {
+		x.delivering = true
+		kept := &response{Type: discordgo.InteractionResponseChannelMessageWithSource, encoded: body}
+		if x.replaces(r.Replace, r.Private) {
+			kept.Type = discordgo.InteractionResponseUpdateMessage
+		}
+		if err := x.send(kept); err != nil {
+			x.log.Warn("answering an interaction failed", "err", err)
+		}
+		return
+	}
+	x.deliver(render(r), r.Replace, r.Key)
+}
+
+// replaces says whether an answer takes the place of the message whose
+// button was pressed: a public answer to a press that asks for it.
+func (x *answering) replaces(replace, private bool) bool {
+	return replace && x.i.Type == discordgo.InteractionMessageComponent && !private
 }
 
 // deliver sends rendered messages. The first is the interaction's answer:
@@ -327,17 +364,22 @@ func (x *answering) answer(req bot.Request) {
 // else a message of its own (type 4); after a deferral, it takes the place
 // of the "thinking…" message, or, the deferral being an update, of the
 // button's message, or follows it. The rest are follow-ups. Only a public
-// answer to a button press replaces anything.
-func (x *answering) deliver(msgs []message, replace bool) {
+// answer to a button press replaces anything. An answer whole in the
+// interaction's response is kept by key, the Key of the reply rendered
+// (none when ""), for the next interaction answered with that reply.
+func (x *answering) deliver(msgs []message, replace bool, key string) {
 	x.delivering = true
 	a, ctx, log := x.a, x.ctx, x.log
-	replace = replace && x.i.Type == discordgo.InteractionMessageComponent && !msgs[0].Ephemeral
+	replace = x.replaces(replace, msgs[0].Ephemeral)
 	rest := msgs[1:]
 	switch {
 	case x.sent == nil:
 		r := &response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: msgs[0].data(), more: len(rest) > 0}
 		if replace {
 			r.Type, r.Data = discordgo.InteractionResponseUpdateMessage, msgs[0].edit()
+		}
+		if body, err := r.encode(); err == nil && len(rest) == 0 {
+			a.answers.Put(key, body)
 		}
 		if err := x.send(r); err != nil {
 			log.Warn("answering an interaction failed", "err", err)
@@ -378,7 +420,7 @@ func (x *answering) apologize() {
 	case x.sent == nil && x.i.Type == discordgo.InteractionApplicationCommandAutocomplete:
 		err = x.send(&response{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: choicesData{[]*discordgo.ApplicationCommandOptionChoice{}}})
 	case x.sent == nil, !x.delivering:
-		x.deliver(sorry, false)
+		x.deliver(sorry, false, "")
 	default:
 		err = x.a.followup(x.ctx, x.i, sorry[0])
 	}

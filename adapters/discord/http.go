@@ -94,7 +94,12 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request, key ed25519.
 	answered := false
 	a.interact(context.WithoutCancel(r.Context()), i, func(_ context.Context, resp *response) error {
 		answered = true
-		if err := httpbody.WriteJSON(w, resp, resp.more); err != nil {
+		body, err := resp.encode()
+		if err != nil {
+			http.Error(w, "internal error: cannot encode the answer", http.StatusInternalServerError)
+			return err
+		}
+		if err := httpbody.WriteEncoded(w, body, resp.more); err != nil {
 			return fmt.Errorf("answering over HTTP (has Discord hung up?): %w", err)
 		}
 		return nil

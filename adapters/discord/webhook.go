@@ -21,7 +21,11 @@ import (
 
 // callback posts the first answer to an interaction (gateway mode).
 func (a *Adapter) callback(ctx context.Context, i *interaction, r *response) error {
-	return a.call(ctx, http.MethodPost, discordgo.EndpointInteractionResponse(i.ID, i.Token), r, "answering the interaction")
+	body, err := r.encode()
+	if err != nil {
+		return fmt.Errorf("discord: answering the interaction: %w", err)
+	}
+	return a.call(ctx, http.MethodPost, discordgo.EndpointInteractionResponse(i.ID, i.Token), json.RawMessage(body), "answering the interaction")
 }
 
 // editOriginal puts m in place of a deferred answer's "thinking…" message,
