@@ -109,6 +109,7 @@ type Adapter struct {
 	now    func() time.Time
 	ack    time.Duration
 	bodies *httpbody.Reader
+	mac    *mac         // ModeHTTP: checks the signatures
 	web    http.Handler // ModeHTTP: the routes
 	// answers keeps the encoded answers of replies with a Key, for the
 	// next command answered with the same reply.
@@ -171,6 +172,7 @@ func New(c Config) (*Adapter, error) {
 		if a.secret == "" {
 			return nil, errors.New("slack: HTTP mode needs the signing secret (slack.signing_secret)")
 		}
+		a.mac = newMAC(a.secret)
 		a.web = a.routes()
 	default:
 		return nil, fmt.Errorf("slack: mode %q is neither %s nor %s", a.mode, ModeSocket, ModeHTTP)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 
 	slackapi "github.com/slack-go/slack"
 
@@ -43,7 +42,7 @@ func (a *Adapter) routes() http.Handler {
 // response itself when it is ready within the ack budget, else an empty
 // 200 followed by a post to the response_url.
 func (a *Adapter) commands() http.Handler {
-	return a.signed(MaxCommandBody, func(w http.ResponseWriter, r *http.Request, form url.Values) {
+	return a.signed(MaxCommandBody, func(w http.ResponseWriter, r *http.Request, form form) {
 		if form.Get("ssl_check") == "1" { // Slack checking the certificate
 			w.WriteHeader(http.StatusOK)
 			return
@@ -71,7 +70,7 @@ func (a *Adapter) commands() http.Handler {
 // acknowledged at once with an empty 200; its answer goes to the
 // response_url.
 func (a *Adapter) interactions() http.Handler {
-	return a.signed(MaxInteractionBody, func(w http.ResponseWriter, r *http.Request, form url.Values) {
+	return a.signed(MaxInteractionBody, func(w http.ResponseWriter, r *http.Request, form form) {
 		payload := form.Get("payload")
 		if payload == "" {
 			http.Error(w, "no payload", http.StatusBadRequest)
@@ -103,9 +102,9 @@ const (
 // before calling next. Nothing of the body is read for a request whose
 // headers are missing, malformed or stale: those get 401 at once, like a
 // bad signature.
-func (a *Adapter) signed(limit int64, next func(http.ResponseWriter, *http.Request, url.Values)) http.Handler {
+func (a *Adapter) signed(limit int64, next func(http.ResponseWriter, *http.Request, form)) http.Handler {
 	return a.signedBody(limit, func(w http.ResponseWriter, r *http.Request, body []byte) {
-		form, err := url.ParseQuery(string(body))
+		form, err := parseForm(string(body))
 		if err != nil {
 			http.Error(w, "the body is not a form", http.StatusBadRequest)
 			return
@@ -124,7 +123,7 @@ func (a *Adapter) signedBody(limit int64, next func(http.ResponseWriter, *http.R
 			return
 		}
 		body, err := a.bodies.Read(w, r, limit, signedPrefix(r.Header), func(signed []byte) error {
-			return signedWith(a.secret, sig, signed)
+			return a.mac.check(sig, signed)
 		})
 		switch {
 		case errors.Is(err, errBadSignature):
@@ -147,7 +146,7 @@ func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, why error) {
 	w.WriteHeader(http.StatusUnauthorized)
 }
 
-func commandFromForm(f url.Values) slackapi.SlashCommand {
+func commandFromForm(f form) slackapi.SlashCommand {
 	return slackapi.SlashCommand{
 		TeamID:      f.Get("team_id"),
 		TeamDomain:  f.Get("team_domain"),
