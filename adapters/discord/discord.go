@@ -256,10 +256,10 @@ type firstAnswer func(ctx context.Context, r *response) error
 func (a *Adapter) interact(ctx context.Context, i *interaction, first firstAnswer) {
 	a.pending.Add()
 	defer a.pending.Done()
-	x := &answering{a: a, ctx: ctx, i: i, first: first, log: a.log.With("interaction", i.ID, "type", i.Type.String(), "channel", i.ChannelID)}
+	x := &answering{a: a, ctx: ctx, i: i, first: first}
 	defer func() {
 		if p := recover(); p != nil {
-			x.log.Error("answering an interaction panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			x.log().Error("answering an interaction panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			x.apologize()
 		}
 	}()
@@ -267,12 +267,12 @@ func (a *Adapter) interact(ctx context.Context, i *interaction, first firstAnswe
 	switch i.Type {
 	case discordgo.InteractionPing:
 		if err := x.send(&response{Type: discordgo.InteractionResponsePong}); err != nil {
-			x.log.Warn("answering a ping failed", "err", err)
+			x.log().Warn("answering a ping failed", "err", err)
 		}
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		r := &response{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: choicesData{a.autocomplete(i)}}
 		if err := x.send(r); err != nil {
-			x.log.Warn("answering an autocomplete failed", "err", err)
+			x.log().Warn("answering an autocomplete failed", "err", err)
 		}
 	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent:
 		req, bad := request(i)
@@ -280,7 +280,7 @@ func (a *Adapter) interact(ctx context.Context, i *interaction, first firstAnswe
 			x.deliver(render(*bad), false, "")
 			return
 		}
-		x.log = x.log.With("command", req.Command)
+		x.command = req.Command
 		x.answer(req)
 	default:
 		r := bot.Reply{Private: true, Error: "industrybot does not handle this kind of interaction. Try /help."}
@@ -291,17 +291,30 @@ func (a *Adapter) interact(ctx context.Context, i *interaction, first firstAnswe
 // answering is one interaction being answered, and what of its answer has
 // gone to Discord.
 type answering struct {
-	a     *Adapter
-	ctx   context.Context
-	log   *slog.Logger
-	i     *interaction
-	first firstAnswer
+	a       *Adapter
+	ctx     context.Context
+	command string       // the core's command, once the request is read
+	logger  *slog.Logger // made by log
+	i       *interaction
+	first   firstAnswer
 	// sent is the first answer once sent, a deferral or the answer itself.
 	// A deferral is sent from a timer's goroutine, and slowpath.Run returns
 	// only once it is done.
 	sent *response
 	// delivering is set once the answer itself is on its way.
 	delivering bool
+}
+
+// log returns the interaction's logger, made the first time it is asked
+// for: most interactions log nothing.
+func (x *answering) log() *slog.Logger {
+	if x.logger == nil {
+		x.logger = x.a.log.With("interaction", x.i.ID, "type", x.i.Type.String(), "channel", x.i.ChannelID)
+		if x.command != "" {
+			x.logger = x.logger.With("command", x.command)
+		}
+	}
+	return x.logger
 }
 
 // send sends the first answer.
@@ -331,13 +344,13 @@ func (x *answering) answer(req bot.Request) {
 	})
 	if deferred {
 		if deferErr != nil {
-			x.log.Warn("deferring a slow answer failed; the user sees “This interaction failed”", "err", deferErr)
+			x.log().Warn("deferring a slow answer failed; the user sees “This interaction failed”", "err", deferErr)
 			return
 		}
-		x.log.Info("answer deferred: the command is slow", "after", a.deferAfter)
+		x.log().Info("answer deferred: the command is slow", "after", a.deferAfter)
 	}
 	if hctx.Err() != nil {
-		x.log.Warn("the command ran past its time", "timeout", a.handleTimeout)
+		x.log().Warn("the command ran past its time", "timeout", a.handleTimeout)
 	}
 	if body, ok := a.answers.Get(r.Key); ok && !deferred {
 		x.delivering = true
@@ -346,7 +359,7 @@ func (x *answering) answer(req bot.Request) {
 			kept.Type = discordgo.InteractionResponseUpdateMessage
 		}
 		if err := x.send(kept); err != nil {
-			x.log.Warn("answering an interaction failed", "err", err)
+			x.log().Warn("answering an interaction failed", "err", err)
 		}
 		return
 	}
@@ -369,7 +382,7 @@ func (x *answering) replaces(replace, private bool) bool {
 // (none when ""), for the next interaction answered with that reply.
 func (x *answering) deliver(msgs []message, replace bool, key string) {
 	x.delivering = true
-	a, ctx, log := x.a, x.ctx, x.log
+	a, ctx, log := x.a, x.ctx, x.log()
 	replace = x.replaces(replace, msgs[0].Ephemeral)
 	rest := msgs[1:]
 	switch {
@@ -425,7 +438,7 @@ func (x *answering) apologize() {
 		err = x.a.followup(x.ctx, x.i, sorry[0])
 	}
 	if err != nil {
-		x.log.Warn("sending the apology failed", "err", err)
+		x.log().Warn("sending the apology failed", "err", err)
 	}
 }
 
