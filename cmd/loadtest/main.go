@@ -17,6 +17,7 @@
 //	go run ./cmd/loadtest                  # builds industrybot, runs every phase
 //	go run ./cmd/loadtest -rounds 3 -duration 10s -baseline HEAD~3   # before and after, same run
 //	go run ./cmd/loadtest -profile /tmp/prof   # CPU profiles of each mix, top entries printed
+//	go run ./cmd/loadtest -client wrk      # the max-throughput phases sent by wrk, as issue 18 measured
 //	go run ./cmd/loadtest -attack 2000     # unsigned bodies from 2,000 connections, and signed requests among them
 //	go run ./cmd/loadtest -shutdown        # SIGTERM under load behind a simulated load balancer: resets counted
 package main
@@ -46,6 +47,7 @@ func main() {
 	cpus := flag.String("server-cpus", "", "run the servers on these CPUs (taskset -c), e.g. 0, and this program with taskset -c 1, so load and servers do not share cores")
 	only := flag.String("mixes", "", "run only these mixes, by name, comma-separated (slack-why, slack, discord, half)")
 	profile := flag.String("profile", "", "build industrybot (and the baseline) with net/http/pprof, write a CPU profile of each mix into this directory, and print its top entries")
+	client := flag.String("client", "raw", "what sends the max-throughput phases: raw (this program's keep-alive connections, which check every answer) or wrk (2 threads, as issue 18 measured; status codes only)")
 	withBolt := flag.Bool("bolt", true, "measure Bolt for JavaScript on the Slack mixes when node is there (npm installs @slack/bolt into a temporary directory)")
 	memory := flag.Int("memory", 100_000, "requests sent after the phases to see whether they add lasting memory")
 	attackConns := flag.Int("attack", 0, "instead of the phases: this many connections send large bodies that are not validly signed, for -duration, while signed requests are timed among them")
@@ -68,7 +70,7 @@ func main() {
 	case *shutdown:
 		err = runShutdown(*bin, *store, *delay, *conns)
 	default:
-		err = run(options{bin: *bin, baseline: *baseline, store: *store, cpus: *cpus, only: *only, profile: *profile,
+		err = run(options{bin: *bin, baseline: *baseline, store: *store, cpus: *cpus, only: *only, profile: *profile, client: *client,
 			bolt: *withBolt, d: *duration, rounds: max(1, *rounds), rate: *rate, conns: *conns, memory: *memory})
 	}
 	if err != nil {
@@ -78,10 +80,10 @@ func main() {
 }
 
 type options struct {
-	bin, baseline, store, cpus, only, profile string
-	bolt                                      bool
-	d                                         time.Duration
-	rounds, rate, conns, memory               int
+	bin, baseline, store, cpus, only, profile, client string
+	bolt                                              bool
+	d                                                 time.Duration
+	rounds, rate, conns, memory                       int
 }
 
 // server is one server measured on a mix: a target and what the run
@@ -93,6 +95,15 @@ type server struct {
 }
 
 func run(o options) error {
+	switch o.client {
+	case "raw":
+	case "wrk":
+		if _, err := exec.LookPath("wrk"); err != nil {
+			return fmt.Errorf("-client wrk: no wrk on PATH (apt-get install wrk)")
+		}
+	default:
+		return fmt.Errorf("-client %q is neither raw nor wrk", o.client)
+	}
 	k := newKeys()
 	tmp, err := os.MkdirTemp("", "industrybot-loadtest")
 	if err != nil {
@@ -167,8 +178,8 @@ func run(o options) error {
 	if o.cpus != "" {
 		where = "servers on CPUs " + o.cpus + ", load wherever this program runs"
 	}
-	fmt.Printf("industrybot load test: signed requests from %d keep-alive connections, %d round(s) of %s per server and mix, then %s at %d req/s; %d cores, %s; store %s\n",
-		o.conns, o.rounds, o.d, o.d, o.rate, numCPU(), where, o.store)
+	fmt.Printf("industrybot load test: signed requests from %d keep-alive connections (%s), %d round(s) of %s per server and mix, then %s at %d req/s; %d cores, %s; store %s\n",
+		o.conns, o.client, o.rounds, o.d, o.d, o.rate, numCPU(), where, o.store)
 	if base != nil {
 		fmt.Printf("baseline: %s\n", o.baseline)
 	}
@@ -205,7 +216,12 @@ func run(o options) error {
 			for _, s := range servers {
 				fmt.Fprint(os.Stderr, ".")
 				reqs := m.make(k.secret, k.priv) // signed now: both platforms accept 5 minutes
-				s.max = append(s.max, measure(s.pid, func() result { return closedLoop(s.target, reqs, o.conns, o.d, 0) }))
+				s.max = append(s.max, measure(s.pid, func() result {
+					if o.client == "wrk" {
+						return wrkLoop(s.target, reqs, o.conns, o.d)
+					}
+					return closedLoop(s.target, reqs, o.conns, o.d, 0)
+				}))
 			}
 		}
 		for _, s := range servers {
