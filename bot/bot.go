@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 	"strings"
 )
 
@@ -265,7 +266,10 @@ func (b *Bot) random(ctx context.Context, req Request) Reply {
 	if reset {
 		lead += ": this channel has seen them all, so the rotation starts over"
 	}
+	// The draw is the channel's; the answer to it is everyone's.
+	key := reuseKey(CmdRandom, string(kind), t.ID, strconv.FormatBool(reset))
 	return Reply{
+		Key:   key,
 		Text:  lead,
 		Picks: []Pick{{Title: t, Excerpt: Clip(firstSentence(t), excerptRunes)}},
 		Actions: []Action{

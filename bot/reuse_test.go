@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/industrybot/industrybot/bot"
@@ -11,56 +12,59 @@ import (
 )
 
 // TestReusedAnswers asks one bot every command of bottest.Asks twice,
-// from two channels, and a fresh bot once: the second answer, reused,
-// equals the fresh one; the channel that got it remembers what it shows;
-// and only answers that are the same for everyone carry a Key.
+// from two channels, and a fresh bot once: every reply with a Key equals
+// every other reply with that Key, reused or fresh, and the channel that
+// got a reused answer remembers what it shows.
 func TestReusedAnswers(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	mem := bot.NewMemoryStore()
 	reused := bottest.Bot(t, bottest.WithMemory(mem))
+	byKey := map[string]bot.Reply{}
 	for i, ask := range bottest.Asks(t) {
-		t.Run(ask.String(), func(t *testing.T) {
-			first := bot.Request{Platform: bot.Slack, Channel: "C-first", User: bot.User{ID: "U1"}, Command: ask.Command, Text: ask.Text}
-			second := first
-			second.Channel = "C" + string(rune('A'+i%26)) + ask.String()
-			reused.Handle(ctx, first)
-			got := reused.Handle(ctx, second)
-			want := bottest.Bot(t).Handle(ctx, first)
-			if got.Key == "" {
-				if want.Key != "" {
-					t.Fatalf("Key %q fresh, none reused", want.Key)
-				}
-				return // answered afresh each time: a free choice
+		first := bot.Request{Platform: bot.Slack, Channel: "C-first", User: bot.User{ID: "U1"}, Command: ask.Command, Text: ask.Text}
+		second := first
+		second.Channel = "C" + strconv.Itoa(i)
+		reused.Handle(ctx, first)
+		got := reused.Handle(ctx, second)
+		fresh := bottest.Bot(t).Handle(ctx, first)
+		for _, r := range []bot.Reply{got, fresh} {
+			if r.Key == "" {
+				continue // answered afresh each time: a free choice
 			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("reused:\n%+v\nfresh:\n%+v", got, want)
+			if prev, ok := byKey[r.Key]; ok && !reflect.DeepEqual(prev, r) {
+				t.Errorf("%s: two replies with Key %q:\n%+v\n%+v", ask, r.Key, prev, r)
 			}
-			recent, err := mem.Recent(ctx, bot.ChannelKey{Platform: bot.Slack, Channel: second.Channel}, 10)
-			if err != nil {
-				t.Fatal(err)
+			byKey[r.Key] = r
+		}
+		recent, err := mem.Recent(ctx, bot.ChannelKey{Platform: bot.Slack, Channel: second.Channel}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var shown []string
+		switch {
+		case got.Commentary != nil:
+			shown = []string{got.Commentary.ID}
+		case got.Error == "" && len(got.Picks) > 0 && got.Actions[0].Label == "Another":
+			for _, p := range got.Picks {
+				shown = append(shown, p.Title.ID)
 			}
-			var shown []string
-			switch {
-			case got.Commentary != nil:
-				shown = []string{got.Commentary.ID}
-			case got.Text != "" && got.Error == "" && len(got.Picks) > 0 && got.Actions[0].Label == "Another":
-				for _, p := range got.Picks {
-					shown = append(shown, p.Title.ID)
-				}
-			}
-			slices.Sort(shown)
-			slices.Sort(recent)
-			if !slices.Equal(recent, shown) {
-				t.Errorf("the channel of the reused answer remembers %q; want %q", recent, shown)
-			}
-		})
+		}
+		slices.Sort(shown)
+		slices.Sort(recent)
+		if !slices.Equal(recent, shown) {
+			t.Errorf("%s: the channel of the second answer remembers %q; want %q", ask, recent, shown)
+		}
+	}
+	if n := len(bottest.Catalog(t).Picks); len(byKey) < 2*n {
+		t.Errorf("%d Keys; want at least %d, two for each pick (/why, /random)", len(byKey), 2*n)
 	}
 }
 
 // TestAnswersNotReused holds answers that depend on more than the command
-// to no Key: Another, /random, /why of the channel's last pick, and a
-// free choice.
+// to no Key, or to the Key of what they resolve to: Another, a free
+// choice, /daily; /why of the channel's last pick has the Key of /why of
+// that pick.
 func TestAnswersNotReused(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -73,7 +77,6 @@ func TestAnswersNotReused(t *testing.T) {
 	}
 	for name, r := range map[string]bot.Reply{
 		"Another":     ask(bot.CmdRecommend, "", map[string]string{bot.OptQuery: "something tense", bot.OptAnother: "1"}),
-		"random":      ask(bot.CmdRandom, "", nil),
 		"surprise me": ask(bot.CmdRecommend, "surprise me", nil),
 		"/daily":      ask(bot.CmdDaily, "", nil),
 		"unknown":     ask("nope", "", nil),

@@ -29,6 +29,9 @@ func TestReusedAnswersAreByteIdentical(t *testing.T) {
 		var answer json.RawMessage
 		for range 2 {
 			answer = tr.ask(t, tr.fake().Command(ch.next(testGuild), cmd, options(opts)...))
+			if r := h.Reply(); r.Key != "" && len(render(r)) == 1 {
+				keys[r.Key] = true
+			}
 		}
 		r := h.Reply()
 		msgs := render(r)
@@ -38,9 +41,6 @@ func TestReusedAnswersAreByteIdentical(t *testing.T) {
 		fresh, err := json.Marshal(&response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: msgs[0].data()})
 		if err != nil {
 			t.Fatal(err)
-		}
-		if r.Key != "" {
-			keys[r.Key] = true
 		}
 		if !bytes.Equal(answer, fresh) {
 			t.Errorf("%s (Key %q): answered\n%s\nrendered afresh\n%s", line, r.Key, answer, fresh)

@@ -31,14 +31,14 @@ func TestReusedAnswersAreByteIdentical(t *testing.T) {
 				t.Fatalf("%s: status %d: %s", line, status, body)
 			}
 			bodies = append(bodies, body)
+			if r := h.Reply(); r.Key != "" && len(slack.Messages(r)) == 1 {
+				keys[r.Key] = true
+			}
 		}
 		r := h.Reply()
 		fresh, err := json.Marshal(slack.Render(r))
 		if err != nil {
 			t.Fatal(err)
-		}
-		if r.Key != "" {
-			keys[r.Key] = true
 		}
 		if !bytes.Equal(bodies[1], fresh) {
 			t.Errorf("%s (Key %q): answered\n%s\nrendered afresh\n%s", line, r.Key, bodies[1], fresh)

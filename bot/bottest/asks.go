@@ -30,7 +30,7 @@ var recommendQueries = []string{
 // not: /why of every title on Catalog (by title, by id, in capitals and
 // mistyped) and of every mention, of titles the bot only knows of and of
 // nothing it knows; /recommend of a query set, with a free choice among
-// them; /help.
+// them; /random, as often as there are picks; /help.
 func Asks(tb testing.TB) []Ask {
 	tb.Helper()
 	c := Catalog(tb)
@@ -52,6 +52,9 @@ func Asks(tb testing.TB) []Ask {
 	}
 	for _, q := range recommendQueries {
 		out = append(out, Ask{bot.CmdRecommend, q})
+	}
+	for range len(c.Picks) { // a random pick, whose answer is the same for that pick
+		out = append(out, Ask{bot.CmdRandom, ""}, Ask{bot.CmdRandom, "film"}, Ask{bot.CmdRandom, "tv"})
 	}
 	return append(out, Ask{bot.CmdHelp, ""})
 }
