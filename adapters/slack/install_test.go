@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -408,11 +409,19 @@ func TestTokenRotation(t *testing.T) {
 	}
 	wg.Wait()
 	toks := r.fake.Tokens(teamA)
-	if errs[0] != nil || errs[1] != nil || got[0] != got[1] || got[0] != toks[len(toks)-1] || len(toks) != 2 {
-		t.Fatalf("refreshing replicas: %q, %v; tokens given %q; want both on the one new token", got, errs, toks)
+	// One refresh happens. The replica whose refresh loses the race may, if
+	// the winner has not stored the new token yet, go on with the old one,
+	// which stays valid until it expires; it is never an error, and at
+	// least one replica has the new token.
+	if errs[0] != nil || errs[1] != nil || len(toks) != 2 || got[0] != toks[1] && got[1] != toks[1] ||
+		!slices.Contains(toks, got[0]) || !slices.Contains(toks, got[1]) {
+		t.Fatalf("refreshing replicas: %q, %v; tokens given %q; want one refresh, and each on a token Slack gave", got, errs, toks)
+	}
+	if tok, err := r.inst.Token(t.Context(), teamA); err != nil || tok != toks[1] {
+		t.Fatalf("after the race: %q, %v; want the new token %q", tok, err, toks[1])
 	}
 	after, _ := r.store.GetInstallation(t.Context(), bot.Slack, teamA)
-	if after.Version == before.Version || bytes.Equal(after.Secret, before.Secret) || !after.ExpiresAt.After(before.ExpiresAt) || bytes.Contains(after.Secret, []byte(got[0])) {
+	if after.Version == before.Version || bytes.Equal(after.Secret, before.Secret) || !after.ExpiresAt.After(before.ExpiresAt) || bytes.Contains(after.Secret, []byte(toks[1])) {
 		t.Errorf("after the refresh: %+v", after)
 	}
 	// Past the old token's expiry, the new one works: /daily finds the
