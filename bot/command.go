@@ -327,7 +327,7 @@ func ParseText(command, text string) (map[string]string, error) {
 func unknownCommand(name string) error {
 	best, bestD := "", 3
 	for _, c := range commands {
-		d := distance(name, c.Name, 2)
+		d := Distance(name, c.Name, 2)
 		if len(name) >= 3 && strings.HasPrefix(c.Name, name) {
 			d = 1
 		}

@@ -190,7 +190,7 @@ func closeWords(q, key string) bool {
 		return true
 	}
 	for i := range qw {
-		if distance(qw[i], kw[i], 3) > wordTolerance(len(qw[i])) {
+		if Distance(qw[i], kw[i], 3) > wordTolerance(len(qw[i])) {
 			return false
 		}
 	}
@@ -236,7 +236,7 @@ func (ti *titleIndex) lookup(q string, n int) (ent int32, ok bool, near []int32)
 	tol := tolerance(len(k))
 	cands := ti.candidates(k, 24)
 	for i := range cands {
-		cands[i].dist = distance(k, ti.keys[cands[i].key], 3)
+		cands[i].dist = Distance(k, ti.keys[cands[i].key], 3)
 	}
 	slices.SortStableFunc(cands, func(a, b candidate) int {
 		return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(b.shared, a.shared), cmp.Compare(ti.owner[a.key], ti.owner[b.key]))

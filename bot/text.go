@@ -168,10 +168,10 @@ func setOf(words ...string) map[string]bool {
 	return m
 }
 
-// distance is the optimal-string-alignment edit distance between a and b
+// Distance is the optimal-string-alignment edit distance between a and b
 // (insertions, deletions, substitutions and transpositions of neighbours),
 // or max+1 as soon as it must exceed max.
-func distance(a, b string, max int) int {
+func Distance(a, b string, max int) int {
 	ra, rb := []rune(a), []rune(b)
 	if d := len(ra) - len(rb); d > max || -d > max {
 		return max + 1

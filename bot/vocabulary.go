@@ -95,7 +95,7 @@ func (v *vocabulary) correct(w string) (string, bool) {
 	try := func(ids []int32) {
 		for _, id := range ids {
 			c := v.words[id]
-			if d := distance(w, c, tol); d <= tol && better(c, d) {
+			if d := Distance(w, c, tol); d <= tol && better(c, d) {
 				best, bestD = c, d
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/industrybot/industrybot/bot"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -155,7 +156,7 @@ func didYouMean(key string) string {
 	var fits []string
 	for _, s := range settings {
 		leaf := s.key[strings.LastIndexByte(s.key, '.')+1:]
-		if leaf == last || editDistance(leaf, last) <= 2 && len(last) > 3 {
+		if leaf == last || bot.Distance(leaf, last, 2) <= 2 && len(last) > 3 {
 			fits = append(fits, s.key)
 		}
 	}
@@ -169,31 +170,9 @@ func didYouMean(key string) string {
 func closest(s string, names []string) string {
 	best, bestD := "", 3
 	for _, n := range names {
-		if d := editDistance(s, n); d < bestD && n != s {
+		if d := bot.Distance(s, n, 2); d < bestD && n != s {
 			best, bestD = n, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
