@@ -585,7 +585,7 @@ func (s *Scheduler) retry(ctx context.Context, ch ChannelKey, try func() error) 
 // posting day, at its time. It reads nothing from the store, so a day
 // already skipped still counts.
 func (s *Scheduler) following(sub Subscription, date string) (time.Time, bool) {
-	loc, minutes, err := s.timeOfDay(sub)
+	loc, err := s.zone(sub.Timezone)
 	if err != nil {
 		return time.Time{}, false
 	}
@@ -593,14 +593,12 @@ func (s *Scheduler) following(sub Subscription, date string) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	for range 7 {
-		day = day.AddDate(0, 0, 1)
-		if sub.Days.On(day.Weekday()) {
-			due, err := dueAt(day.Format(DateLayout), minutes, loc)
-			return due.In(loc), err == nil
-		}
-	}
-	return time.Time{}, false
+	var next time.Time
+	err = s.upcoming(sub, day.AddDate(0, 0, 1), 7, func(_ string, due time.Time) (bool, error) {
+		next = due.In(loc)
+		return false, nil
+	})
+	return next, err == nil && !next.IsZero()
 }
 
 // dailyReply is the message of a daily pick to sub's channel.

@@ -132,12 +132,12 @@ func ParseDays(s string) (Days, error) {
 		from, to, isRange := strings.Cut(part, "-")
 		a, ok := day(from)
 		if !ok {
-			return 0, fmt.Errorf("%s is not a day: use mon, tue, wed, thu, fri, sat or sun, a list such as mon,wed,fri, weekdays or weekends", Quote(from, 20))
+			return 0, notADay(from)
 		}
 		b := a
 		if isRange {
 			if b, ok = day(to); !ok {
-				return 0, fmt.Errorf("%s is not a day: use mon, tue, wed, thu, fri, sat or sun, a list such as mon,wed,fri, weekdays or weekends", Quote(to, 20))
+				return 0, notADay(to)
 			}
 		}
 		for w := a; ; w = (w + 1) % 7 {
@@ -151,6 +151,10 @@ func ParseDays(s string) (Days, error) {
 		return EveryDay, nil
 	}
 	return d, nil
+}
+
+func notADay(word string) error {
+	return fmt.Errorf("%s is not a day: use mon, tue, wed, thu, fri, sat or sun, a list such as mon,wed,fri, weekdays or weekends", Quote(word, 20))
 }
 
 // String names the days as ParseDays reads them: "every day", "weekdays",
