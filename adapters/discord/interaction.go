@@ -183,6 +183,15 @@ func owners(raw map[string]json.RawMessage) map[discordgo.ApplicationIntegration
 
 // readID reads an id sent as a string, as Discord does, or as a number.
 func readID(v json.RawMessage) (string, bool) {
+	// What Discord sends, a string of digits, and what it leaves out are
+	// read without a decoder, which costs more than the rest of a
+	// request's decoding (BenchmarkDecodeInteraction).
+	if len(v) == 0 {
+		return "", false
+	}
+	if n := len(v); n > 2 && v[0] == '"' && v[n-1] == '"' && digits(v[1:n-1]) {
+		return string(v[1 : n-1]), true
+	}
 	var s string
 	if json.Unmarshal(v, &s) == nil {
 		return s, true
@@ -194,6 +203,15 @@ func readID(v json.RawMessage) (string, bool) {
 		return n.String(), true
 	}
 	return "", false
+}
+
+func digits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // permissions reads app_permissions, a bit set sent as a string of digits.
