@@ -46,7 +46,7 @@ func main() {
 	store := flag.String("store", "sqlite", "the bot's store.driver: sqlite or memory")
 	cpus := flag.String("server-cpus", "", "run the servers on these CPUs (taskset -c), e.g. 0, and this program with taskset -c 1, so load and servers do not share cores")
 	only := flag.String("mixes", "", "run only these mixes, by name, comma-separated (slack-why, slack, discord, half)")
-	profile := flag.String("profile", "", "build industrybot (and the baseline) with net/http/pprof, write a CPU profile of each mix into this directory, and print its top entries")
+	profile := flag.String("profile", "", "build industrybot (and the baseline) with net/http/pprof, write a CPU profile of each mix (of the bare handler with signature checks too) into this directory, and print its top entries")
 	client := flag.String("client", "raw", "what sends the max-throughput phases: raw (this program's keep-alive connections, which check every answer) or wrk (2 threads, as issue 18 measured; status codes only)")
 	withBolt := flag.Bool("bolt", true, "measure Bolt for JavaScript on the Slack mixes when node is there (npm installs @slack/bolt into a temporary directory)")
 	memory := flag.Int("memory", 100_000, "requests sent after the phases to see whether they add lasting memory")
@@ -150,6 +150,11 @@ func run(o options) error {
 	bareCmd := pinned(o.cpus, self, "-bare-server", bareAddr)
 	bareCmd.Stderr = os.Stderr
 	bareCmd.Env = append(os.Environ(), "LOADTEST_SLACK_SECRET="+k.secret, "LOADTEST_DISCORD_KEY="+hex.EncodeToString(k.pub))
+	var barePprof string
+	if profiling {
+		barePprof = freeAddr()
+		bareCmd.Env = append(bareCmd.Env, "LOADTEST_PPROF="+barePprof)
+	}
 	if err := bareCmd.Start(); err != nil {
 		return err
 	}
@@ -232,18 +237,21 @@ func run(o options) error {
 		fmt.Fprintln(os.Stderr)
 		r := mixReport{mix: m, servers: servers}
 		if profiling {
-			for _, p := range []struct {
-				name string
-				b    *bot
-			}{{"industrybot", b}, {"baseline", base}} {
-				if p.b == nil {
-					continue
-				}
+			profiled := []struct {
+				name, pprof string
+				t           target
+			}{{"bare-signed", barePprof, target{addr: bareAddr, prefix: "/signed"}}, {"industrybot", b.pprof, target{addr: b.addr, check: true}}}
+			if base != nil {
+				profiled = append(profiled, struct {
+					name, pprof string
+					t           target
+				}{"baseline", base.pprof, target{addr: base.addr, check: true}})
+			}
+			for _, p := range profiled {
 				file := filepath.Join(o.profile, slug(m.name)+"-"+p.name+".pprof")
 				reqs := m.make(k.secret, k.priv)
-				t := target{addr: p.b.addr, check: true}
 				secs := max(1, int(o.d.Seconds()))
-				if err := p.b.profileCPU(file, secs, func() { closedLoop(t, reqs, o.conns, time.Duration(secs)*time.Second+500*time.Millisecond, 0) }); err != nil {
+				if err := profileCPU(p.pprof, file, secs, func() { closedLoop(p.t, reqs, o.conns, time.Duration(secs)*time.Second+500*time.Millisecond, 0) }); err != nil {
 					fmt.Fprintf(os.Stderr, "profiling %s on %s: %v\n", p.name, m.name, err)
 					continue
 				}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // the bare server's profiles (-profile), on a listener of their own
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,11 +36,12 @@ func serveBare(addr string) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"type":4,"data":{"content":"ok"}}`)
 	}
-	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		answer(w)
 	})
-	http.HandleFunc("/signed/slack/commands", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/signed/slack/commands", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		mac := hmac.New(sha256.New, secret)
 		fmt.Fprintf(mac, "v0:%s:%s", r.Header.Get("X-Slack-Request-Timestamp"), body)
@@ -50,7 +52,7 @@ func serveBare(addr string) {
 		}
 		answer(w)
 	})
-	http.HandleFunc("/signed/discord/interactions", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/signed/discord/interactions", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		sig, _ := hex.DecodeString(r.Header.Get("X-Signature-Ed25519"))
 		if len(key) != ed25519.PublicKeySize || !ed25519.Verify(key, append([]byte(r.Header.Get("X-Signature-Timestamp")), body...), sig) {
@@ -59,7 +61,10 @@ func serveBare(addr string) {
 		}
 		answer(w)
 	})
-	srv := &http.Server{Addr: addr, ReadHeaderTimeout: 5 * time.Second}
+	if pprofAddr := os.Getenv("LOADTEST_PPROF"); pprofAddr != "" {
+		go http.ListenAndServe(pprofAddr, nil) // net/http/pprof's, on a listener of its own
+	}
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	if err := srv.ListenAndServe(); err != nil {
 		fmt.Fprintln(os.Stderr, "bare server:", err)
 		os.Exit(1)
@@ -232,12 +237,12 @@ func (b *bot) stop() {
 	os.RemoveAll(b.dir)
 }
 
-// profileCPU fetches a CPU profile of seconds from the bot's pprof into
-// file while phase runs.
-func (b *bot) profileCPU(file string, seconds int, phase func()) error {
+// profileCPU fetches a CPU profile of seconds from the net/http/pprof at
+// addr into file while phase runs.
+func profileCPU(addr, file string, seconds int, phase func()) error {
 	got := make(chan error, 1)
 	go func() {
-		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", b.pprof, seconds))
+		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, seconds))
 		if err != nil {
 			got <- err
 			return
