@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -241,5 +242,26 @@ func TestPanicInHandlerAnswers500(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if rec.Code != 500 || !strings.Contains(logs.String(), "kaboom") {
 		t.Errorf("got %d, logs %q", rec.Code, logs.String())
+	}
+}
+
+// TestServeTunesTheCollectorUnlessGOGCIsSet: serve runs the collector at
+// serveGCPercent, and leaves the percent GOGC asked for alone.
+func TestServeTunesTheCollectorUnlessGOGCIsSet(t *testing.T) {
+	was := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(was) })
+	unset := func(string) (string, bool) { return "", false }
+	if got := tuneGC(unset); got != serveGCPercent {
+		t.Errorf("without GOGC: tuneGC = %d, want %d", got, serveGCPercent)
+	}
+	if now := debug.SetGCPercent(50); now != serveGCPercent {
+		t.Errorf("without GOGC the collector runs at %d, want %d", now, serveGCPercent)
+	}
+	set := func(k string) (string, bool) { return "50", k == "GOGC" }
+	if got := tuneGC(set); got != 50 {
+		t.Errorf("with GOGC=50: tuneGC = %d, want 50", got)
+	}
+	if now := debug.SetGCPercent(100); now != 50 {
+		t.Errorf("with GOGC=50 the collector runs at %d, want 50 (left alone)", now)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -97,7 +98,29 @@ const (
 	shutdownTimeout   = 15 * time.Second
 )
 
+// serveGCPercent is serve's GOGC unless the environment sets one. The
+// bot's live heap is small (about 2 MB: the catalog's indexes), so at
+// Go's default of 100 the collector runs whenever 2–3 MB more are
+// allocated: about 40 times a second at full load, each cycle costing
+// some 4 ms of CPU, 12% of what a request costs. At 200 it runs half as
+// often, for some 4 MB more heap under load and none at rest (the load
+// test: Slack /why 45 → 39 µs of CPU a request; at 400, 39 µs for 8 MB).
+const serveGCPercent = 200
+
+// tuneGC sets serveGCPercent unless GOGC is set, as lookup reads the
+// environment, and returns the percent the collector runs at.
+func tuneGC(lookup func(string) (string, bool)) int {
+	if _, set := lookup("GOGC"); set {
+		p := debug.SetGCPercent(-1) // read it back: the runtime parsed GOGC
+		debug.SetGCPercent(p)
+		return p
+	}
+	debug.SetGCPercent(serveGCPercent)
+	return serveGCPercent
+}
+
 func (a *app) serve(ctx context.Context) error {
+	tuneGC(os.LookupEnv)
 	cat, err := a.catalog()
 	if err != nil {
 		return err
