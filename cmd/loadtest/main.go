@@ -49,7 +49,7 @@ func main() {
 	profile := flag.String("profile", "", "build industrybot (and the baseline) with net/http/pprof, write a CPU profile of each mix (of the bare handler with signature checks too) into this directory, and print its top entries")
 	client := flag.String("client", "raw", "what sends the max-throughput phases: raw (this program's keep-alive connections, which check every answer) or wrk (2 threads, as issue 18 measured; status codes only)")
 	withBolt := flag.Bool("bolt", true, "measure Bolt for JavaScript on the Slack mixes when node is there (npm installs @slack/bolt into a temporary directory)")
-	memory := flag.Int("memory", 100_000, "requests sent after the phases to see whether they add lasting memory")
+	memory := flag.Int("memory", 100_000, "requests sent after the phases, three times over, RSS read after each, to see whether they add lasting memory")
 	attackConns := flag.Int("attack", 0, "instead of the phases: this many connections send large bodies that are not validly signed, for -duration, while signed requests are timed among them")
 	shutdown := flag.Bool("shutdown", false, "instead of the phases: stop serve with SIGTERM under load from -conns keep-alive connections behind a simulated load balancer, and count the requests reset")
 	delay := flag.String("shutdown-delay", "", "the bot's http.shutdown_delay (default: its own)")
@@ -265,7 +265,7 @@ func run(o options) error {
 	loaded := rss(b.cmd.Process.Pid)
 	mem := memoryCheck(b, k, o)
 	var baseLoaded int64
-	var baseMem [2]int64
+	var baseMem []int64
 	if base != nil {
 		baseLoaded = rss(base.cmd.Process.Pid)
 		baseMem = memoryCheck(base, k, o)
@@ -274,11 +274,11 @@ func run(o options) error {
 	for _, r := range report {
 		r.print(o)
 	}
-	fmt.Printf("\nindustrybot RSS: %.1f MB idle after start, %.1f MB after the phases; %d requests more (half and half): %.1f → %.1f MB (%+.1f MB)\n",
-		mb(idle), mb(loaded), o.memory, mb(mem[0]), mb(mem[1]), mb(mem[1]-mem[0]))
+	fmt.Printf("\nindustrybot RSS: %.1f MB idle after start, %.1f MB after the phases; %d × %d requests more (half and half): %s\n",
+		mb(idle), mb(loaded), memoryBatches, o.memory, memoryLine(mem))
 	if base != nil {
-		fmt.Printf("baseline RSS:    %.1f MB idle after start, %.1f MB after the phases; %d requests more (half and half): %.1f → %.1f MB (%+.1f MB)\n",
-			mb(baseIdle), mb(baseLoaded), o.memory, mb(baseMem[0]), mb(baseMem[1]), mb(baseMem[1]-baseMem[0]))
+		fmt.Printf("baseline RSS:    %.1f MB idle after start, %.1f MB after the phases; %d × %d requests more (half and half): %s\n",
+			mb(baseIdle), mb(baseLoaded), memoryBatches, o.memory, memoryLine(baseMem))
 	}
 	printGoals(report, idle, mem)
 	for _, r := range report {
@@ -289,22 +289,40 @@ func run(o options) error {
 	return nil
 }
 
-// memoryCheck sends o.memory requests to the bot and returns its RSS
-// before and after them.
-func memoryCheck(b *bot, k keys, o options) [2]int64 {
+// memoryBatches is how many times memoryCheck sends o.memory requests:
+// RSS is read after each, so memory that lasts shows as growth that goes
+// on, and a GC cycle's swing (a few MB at serve's GOGC) as one that does
+// not.
+const memoryBatches = 3
+
+// memoryCheck sends memoryBatches × o.memory requests to the bot and
+// returns its RSS before them and after each batch.
+func memoryCheck(b *bot, k keys, o options) []int64 {
 	pid := b.cmd.Process.Pid
-	before := rss(pid)
+	out := []int64{rss(pid)}
 	t := target{addr: b.addr, check: true}
-	for sent := 0; sent < o.memory; {
-		// A batch of at most a minute, signed afresh.
-		r := closedLoop(t, requests(k.secret, k.priv), o.conns, time.Minute, int64(o.memory-sent))
-		sent += r.requests
-		if r.requests == 0 {
-			break
+	for range memoryBatches {
+		for sent := 0; sent < o.memory; {
+			// A batch of at most a minute, signed afresh.
+			r := closedLoop(t, requests(k.secret, k.priv), o.conns, time.Minute, int64(o.memory-sent))
+			sent += r.requests
+			if r.requests == 0 {
+				break
+			}
 		}
+		time.Sleep(time.Second)
+		out = append(out, rss(pid))
 	}
-	time.Sleep(time.Second)
-	return [2]int64{before, rss(pid)}
+	return out
+}
+
+// memoryLine says what memoryCheck read: "a → b → c → d MB (+x MB)".
+func memoryLine(mem []int64) string {
+	var parts []string
+	for _, m := range mem {
+		parts = append(parts, fmt.Sprintf("%.1f", mb(m)))
+	}
+	return fmt.Sprintf("%s MB (%+.1f MB)", strings.Join(parts, " → "), mb(mem[len(mem)-1]-mem[0]))
 }
 
 type mixReport struct {
@@ -377,7 +395,7 @@ func (r mixReport) print(o options) {
 }
 
 // printGoals says which of issue 18's goals this run met.
-func printGoals(report []mixReport, idle int64, mem [2]int64) {
+func printGoals(report []mixReport, idle int64, mem []int64) {
 	fmt.Println("\ngoals (same run):")
 	for _, r := range report {
 		bot := r.server("industrybot")
@@ -399,8 +417,8 @@ func printGoals(report []mixReport, idle int64, mem [2]int64) {
 		}
 	}
 	fmt.Printf("  idle RSS < 25 MB: %.1f MB %s\n", mb(idle), mark(idle < 25<<20))
-	growth := mem[1] - mem[0]
-	fmt.Printf("  requests add no lasting memory (RSS grows < 2 MB): %+.1f MB %s\n", mb(growth), mark(growth < 2<<20))
+	growth := mem[len(mem)-1] - mem[0]
+	fmt.Printf("  requests add no lasting memory (RSS grows < 2 MB over the %d batches): %+.1f MB %s\n", len(mem)-1, mb(growth), mark(growth < 2<<20))
 }
 
 // top prints a profile's top entries, by their own time and with what
