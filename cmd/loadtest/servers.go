@@ -112,6 +112,7 @@ func buildBot(src, out string, profile bool) error {
 	}
 	build := exec.Command("go", append(args, "./cmd/industrybot")...)
 	build.Dir = src
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // as README.md builds it
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building industrybot in %s: %w", src, err)
