@@ -192,6 +192,11 @@ func readID(v json.RawMessage) (string, bool) {
 	if n := len(v); n > 2 && v[0] == '"' && v[n-1] == '"' && digits(v[1:n-1]) {
 		return string(v[1 : n-1]), true
 	}
+	return decodeID(v)
+}
+
+// decodeID is readID by decoding v: a JSON string, or a JSON integer.
+func decodeID(v json.RawMessage) (string, bool) {
 	var s string
 	if json.Unmarshal(v, &s) == nil {
 		return s, true

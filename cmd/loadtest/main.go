@@ -237,17 +237,15 @@ func run(o options) error {
 		fmt.Fprintln(os.Stderr)
 		r := mixReport{mix: m, servers: servers}
 		if profiling {
-			profiled := []struct {
+			type profiled struct {
 				name, pprof string
 				t           target
-			}{{"bare-signed", barePprof, target{addr: bareAddr, prefix: "/signed"}}, {"industrybot", b.pprof, target{addr: b.addr, check: true}}}
-			if base != nil {
-				profiled = append(profiled, struct {
-					name, pprof string
-					t           target
-				}{"baseline", base.pprof, target{addr: base.addr, check: true}})
 			}
-			for _, p := range profiled {
+			targets := []profiled{{"bare-signed", barePprof, target{addr: bareAddr, prefix: "/signed"}}, {"industrybot", b.pprof, target{addr: b.addr, check: true}}}
+			if base != nil {
+				targets = append(targets, profiled{"baseline", base.pprof, target{addr: base.addr, check: true}})
+			}
+			for _, p := range targets {
 				file := filepath.Join(o.profile, slug(m.name)+"-"+p.name+".pprof")
 				reqs := m.make(k.secret, k.priv)
 				secs := max(1, int(o.d.Seconds()))
