@@ -173,10 +173,11 @@ func run(o options) error {
 		}
 	}
 	time.Sleep(time.Second) // let the servers settle before reading their memory
-	idle := rss(b.cmd.Process.Pid)
+	idle, idleSplit := rss(b.cmd.Process.Pid), residentSplit(b.cmd.Process.Pid)
 	var baseIdle int64
+	var baseSplit string
 	if base != nil {
-		baseIdle = rss(base.cmd.Process.Pid)
+		baseIdle, baseSplit = rss(base.cmd.Process.Pid), residentSplit(base.cmd.Process.Pid)
 	}
 
 	where := "servers and load share the machine's cores"
@@ -272,11 +273,11 @@ func run(o options) error {
 	for _, r := range report {
 		r.print(o)
 	}
-	fmt.Printf("\nindustrybot RSS: %.1f MB idle after start, %.1f MB after the phases; %d × %d requests more (half and half): %s\n",
-		mb(idle), mb(loaded), memoryBatches, o.memory, memoryLine(mem))
+	fmt.Printf("\nindustrybot RSS: %.1f MB idle after start (%s), %.1f MB after the phases; %d × %d requests more (half and half): %s\n",
+		mb(idle), idleSplit, mb(loaded), memoryBatches, o.memory, memoryLine(mem))
 	if base != nil {
-		fmt.Printf("baseline RSS:    %.1f MB idle after start, %.1f MB after the phases; %d × %d requests more (half and half): %s\n",
-			mb(baseIdle), mb(baseLoaded), memoryBatches, o.memory, memoryLine(baseMem))
+		fmt.Printf("baseline RSS:    %.1f MB idle after start (%s), %.1f MB after the phases; %d × %d requests more (half and half): %s\n",
+			mb(baseIdle), baseSplit, mb(baseLoaded), memoryBatches, o.memory, memoryLine(baseMem))
 	}
 	printGoals(report, idle, mem)
 	for _, r := range report {
@@ -499,6 +500,14 @@ func cpuTime(pid int) time.Duration {
 
 // rss reads a process's resident memory from /proc.
 func rss(pid int) int64 { return procStatus(pid, "VmRSS:") }
+
+// residentSplit says how much of a process's resident memory is its own
+// (anonymous: heap, stacks, the runtime's) and how much is pages of files
+// mapped in: for serve, almost all of it its binary's, which Linux maps 64
+// KB around every page first touched, and which are shared and clean.
+func residentSplit(pid int) string {
+	return fmt.Sprintf("%.1f MB anonymous, %.1f MB of files", mb(procStatus(pid, "RssAnon:")), mb(procStatus(pid, "RssFile:")))
+}
 
 // procStatus reads a memory figure, in bytes, from /proc/PID/status.
 func procStatus(pid int, field string) int64 {
