@@ -10,7 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
+	"html"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -543,24 +544,36 @@ func (i *Installs) subscriptions(ctx context.Context, tenant string) ([]bot.Subs
 	return out, nil
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;color:#1d1c1d}a{color:#1264a3}</style>
-</head><body><h1>{{.Title}}</h1><p>{{.Text}}</p>{{if .Link}}<p><a href="{{.Link}}">Open Slack</a></p>{{end}}</body></html>
-`))
-
-// page answers a browser with a short HTML page.
+// page answers a browser with a short HTML page, every text in it
+// escaped. It is written out rather than through html/template: a program
+// that can execute a template keeps every exported method of every type it
+// links, since a template may call any of them by name, and that made the
+// binary 7 MB and its idle RSS 1.7 MB larger.
 func (i *Installs) page(w http.ResponseWriter, status int, title, text, link string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	// The link is a slack:// deep link of this package's making, which
-	// html/template would refuse as an unknown scheme.
-	data := struct {
-		Title, Text string
-		Link        template.URL
-	}{title, text, template.URL(link)}
-	if err := pageTemplate.Execute(w, data); err != nil {
+	var b strings.Builder
+	title = html.EscapeString(title)
+	b.WriteString(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>`)
+	b.WriteString(title)
+	b.WriteString(`</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;color:#1d1c1d}a{color:#1264a3}</style>
+</head><body><h1>`)
+	b.WriteString(title)
+	b.WriteString(`</h1><p>`)
+	b.WriteString(html.EscapeString(text))
+	b.WriteString(`</p>`)
+	if link != "" {
+		// A slack:// deep link of this package's making, escaped for the
+		// quoted attribute it is written into.
+		b.WriteString(`<p><a href="`)
+		b.WriteString(html.EscapeString(link))
+		b.WriteString(`">Open Slack</a></p>`)
+	}
+	b.WriteString("</body></html>\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
 		i.log.Debug("slack: writing a page failed", "err", err)
 	}
 }

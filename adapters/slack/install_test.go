@@ -345,6 +345,17 @@ func TestInstallStateIsChecked(t *testing.T) {
 			t.Errorf("%d %s", code, body)
 		}
 	})
+	t.Run("cancelled with markup", func(t *testing.T) {
+		// What the query says is written into the page as text, never as
+		// markup.
+		_, cookie := start(t)
+		hostile := `<script>alert("x")</script><a href='javascript:x'>&`
+		code, body := back(t, r.srv.URL+slack.OAuthCallbackPath+"?state=x&error="+url.QueryEscape(hostile), cookie)
+		if code != http.StatusOK || strings.Contains(body, "<script") || strings.Contains(body, "<a href='") ||
+			!strings.Contains(body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;a href=&#39;javascript:x&#39;&gt;&amp;") {
+			t.Errorf("%d %s", code, body)
+		}
+	})
 	t.Run("code refused", func(t *testing.T) {
 		authorize, cookie := start(t)
 		callback, _ := r.fake.Authorize(authorize, teamA, adminA)
@@ -360,7 +371,7 @@ func TestInstallStateIsChecked(t *testing.T) {
 	// The right browser with a fresh state installs.
 	authorize, cookie := start(t)
 	callback, _ := r.fake.Authorize(authorize, teamA, adminA)
-	if code, body := back(t, callback, cookie); code != http.StatusOK {
+	if code, body := back(t, callback, cookie); code != http.StatusOK || !strings.Contains(body, `<a href="slack://open?team=`+url.QueryEscape(teamA)+`">Open Slack</a>`) {
 		t.Errorf("%d %s", code, body)
 	}
 	// A code is good once.
