@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	prom "github.com/prometheus/client_golang/prometheus"
@@ -27,6 +28,55 @@ type Metrics struct {
 	storeErrors *prom.CounterVec
 	requests    *prom.CounterVec
 	reqLatency  *prom.HistogramVec
+
+	// The series every answer and request counts in, by their labels, so
+	// that a request finds them with one lookup instead of hashing its
+	// labels into four vectors. Both label sets are bounded, as the
+	// vectors are: a command outside the core's table counts as unknown,
+	// and a route is a pattern of the server's.
+	byCommand sync.Map // commandLabels → *commandSeries
+	byRoute   sync.Map // routeLabels → *routeSeries
+}
+
+type commandLabels struct{ platform, command string }
+
+type commandSeries struct {
+	latency               prom.Observer
+	ok, rejected, failure prom.Counter
+}
+
+type routeLabels struct {
+	route string
+	code  int
+}
+
+type routeSeries struct {
+	requests prom.Counter
+	latency  prom.Observer
+}
+
+func (m *Metrics) command(l commandLabels) *commandSeries {
+	if s, ok := m.byCommand.Load(l); ok {
+		return s.(*commandSeries)
+	}
+	s, _ := m.byCommand.LoadOrStore(l, &commandSeries{
+		latency:  m.latency.WithLabelValues(l.platform, l.command),
+		ok:       m.commands.WithLabelValues(l.platform, l.command, "ok"),
+		rejected: m.commands.WithLabelValues(l.platform, l.command, "rejected"),
+		failure:  m.commands.WithLabelValues(l.platform, l.command, "error"),
+	})
+	return s.(*commandSeries)
+}
+
+func (m *Metrics) route(l routeLabels) *routeSeries {
+	if s, ok := m.byRoute.Load(l); ok {
+		return s.(*routeSeries)
+	}
+	s, _ := m.byRoute.LoadOrStore(l, &routeSeries{
+		requests: m.requests.WithLabelValues(l.route, strconv.Itoa(l.code)),
+		latency:  m.reqLatency.WithLabelValues(l.route),
+	})
+	return s.(*routeSeries)
 }
 
 // New returns the metrics, with the Go runtime's and the process's.
@@ -96,15 +146,16 @@ func (h *handler) Handle(ctx context.Context, req bot.Request) bot.Reply {
 	default:
 		command = "unknown" // keep the label set bounded
 	}
-	h.m.latency.WithLabelValues(platform, command).Observe(time.Since(start).Seconds())
-	outcome := "ok"
+	s := h.m.command(commandLabels{platform, command})
+	s.latency.Observe(time.Since(start).Seconds())
 	switch {
 	case r.Error == failure:
-		outcome = "error"
+		s.failure.Inc()
 	case r.Error != "":
-		outcome = "rejected"
+		s.rejected.Inc()
+	default:
+		s.ok.Inc()
 	}
-	h.m.commands.WithLabelValues(platform, command, outcome).Inc()
 	return r
 }
 
@@ -145,8 +196,9 @@ func (m *Metrics) HTTP(h http.Handler) http.Handler {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
-		m.reqLatency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		s := m.route(routeLabels{route, sw.code})
+		s.requests.Inc()
+		s.latency.Observe(time.Since(start).Seconds())
 	})
 }
 

@@ -189,3 +189,29 @@ func grep(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// BenchmarkMeasure is what measuring costs one answered command: the HTTP
+// request's count and latency, the command's count and latency, around
+// handlers that do nothing.
+func BenchmarkMeasure(b *testing.B) {
+	m := prometheus.New()
+	h := m.Bot(handlerFunc(func(context.Context, bot.Request) bot.Reply { return bot.Reply{} }))
+	req := bot.Request{Platform: bot.Slack, Command: bot.CmdWhy}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /slack/commands", func(w http.ResponseWriter, r *http.Request) {
+		h.Handle(r.Context(), req)
+	})
+	srv := m.HTTP(mux)
+	r := httptest.NewRequest(http.MethodPost, "/slack/commands", nil)
+	var w discard
+	b.ReportAllocs()
+	for b.Loop() {
+		srv.ServeHTTP(w, r)
+	}
+}
+
+type discard struct{}
+
+func (discard) Header() http.Header         { return nil }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}
