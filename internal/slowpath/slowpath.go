@@ -28,37 +28,51 @@ type stopper interface{ Stop() bool }
 // Run panics with the same value on the caller's goroutine, where its
 // recovery is, once work has returned.
 func Run[T any](d time.Duration, work func() T, onSlow func()) (v T, slow bool) {
-	var (
-		mu               sync.Mutex
-		finished, called bool
-		done             = make(chan struct{})
-		slowPanic        any
-	)
-	t := afterFunc(d, func() {
-		mu.Lock()
-		if finished {
-			mu.Unlock()
-			return
-		}
-		called = true
-		mu.Unlock()
-		defer close(done)
-		defer func() { slowPanic = recover() }()
-		onSlow()
-	})
+	r := &run{onSlow: onSlow}
+	t := afterFunc(d, r.fire)
 	defer func() {
-		mu.Lock()
-		finished = true
-		slow = called
-		mu.Unlock()
-		if !slow {
+		if slow = r.finish(); !slow {
 			t.Stop()
 			return
 		}
-		<-done
-		if slowPanic != nil {
-			panic(slowPanic)
+		<-r.done
+		if r.slowPanic != nil {
+			panic(r.slowPanic)
 		}
 	}()
 	return work(), false
+}
+
+// run is one Run's state, shared with its timer's goroutine: one
+// allocation, where variables captured by the timer's closure were one
+// each, on every request.
+type run struct {
+	mu               sync.Mutex
+	finished, called bool
+	onSlow           func()
+	done             chan struct{} // made when onSlow is called, closed when it has returned
+	slowPanic        any
+}
+
+// fire is the timer's: it calls onSlow unless work has finished.
+func (r *run) fire() {
+	r.mu.Lock()
+	if r.finished {
+		r.mu.Unlock()
+		return
+	}
+	r.called = true
+	r.done = make(chan struct{})
+	r.mu.Unlock()
+	defer close(r.done)
+	defer func() { r.slowPanic = recover() }()
+	r.onSlow()
+}
+
+// finish marks work finished and says whether onSlow was called.
+func (r *run) finish() (called bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.finished = true
+	return r.called
 }
