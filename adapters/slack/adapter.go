@@ -283,7 +283,9 @@ func (a *Adapter) command(ctx context.Context, c slackapi.SlashCommand) bot.Repl
 	if name == bot.CmdDaily {
 		req.User.Admin = a.isAdmin(ctx, ws, c.UserID)
 	}
-	a.log.Debug("slack: command", "command", name, "channel", req.Channel, "user", c.UserID)
+	if a.log.Enabled(ctx, slog.LevelDebug) { // the arguments alone would cost every command three allocations
+		a.log.Debug("slack: command", "command", name, "channel", req.Channel, "user", c.UserID)
+	}
 	return a.h.Handle(ctx, req)
 }
 
