@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -184,6 +185,11 @@ type Catalog struct {
 	Source   Source    `json:"source"`
 	Picks    []Title   `json:"picks"`
 	Mentions []Mention `json:"mentions"`
+	// Names gives the other names a person the catalog credits is known
+	// by, as a standard reference gives them (a stage name, a real name,
+	// the name they record under), keyed by the name the catalog uses:
+	// "Scott Mescudi": ["Kid Cudi"]. Asking for either finds their titles.
+	Names map[string][]string `json:"names,omitempty"`
 
 	byID map[string]int // pick id → index
 	keys []titleKey     // normalised titles and aliases, from validation
@@ -431,8 +437,57 @@ func (c *Catalog) validate() error {
 			break
 		}
 	}
+	v.names()
 	v.errs = append(v.errs, buttonIDErrors(c)...)
 	return errors.Join(v.errs...)
+}
+
+// names checks the catalog's other names of people: each is keyed by a
+// name the catalog credits, and names one person only, who is not also
+// credited under it.
+func (v *validator) names() {
+	credited := map[string]string{} // normalised → as written
+	exact := map[string]bool{}
+	credit := func(w *Work, f *Facts) {
+		for _, list := range [][]string{w.Credit.Names, w.People, f.Cast, f.Writers, f.Composers} {
+			for _, n := range list {
+				credited[normalizeText(n)], exact[n] = n, true
+			}
+		}
+	}
+	for i := range v.c.Picks {
+		credit(&v.c.Picks[i].Work, &v.c.Picks[i].Facts)
+	}
+	for i := range v.c.Mentions {
+		credit(&v.c.Mentions[i].Work, &v.c.Mentions[i].Facts)
+	}
+	add := func(field, format string, args ...any) {
+		v.errs = append(v.errs, &CatalogError{Entry: "names", Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	owner := map[string]string{} // normalised other name → whose
+	for _, name := range slices.Sorted(maps.Keys(v.c.Names)) {
+		field := fmt.Sprintf("%q", name)
+		if !exact[name] {
+			add(field, "%q is not a name the catalog credits: key an other name by the name in cast, writers, composers, people or credit", name)
+			continue
+		}
+		if len(v.c.Names[name]) == 0 {
+			add(field, "is empty")
+		}
+		for j, other := range v.c.Names[name] {
+			key := normalizeText(other)
+			switch prev, dup := owner[key]; {
+			case key == "":
+				add(fmt.Sprintf("%s[%d]", field, j), "%q has no letters or digits", other)
+			case credited[key] != "":
+				add(fmt.Sprintf("%s[%d]", field, j), "%q is a name the catalog credits (%s)", other, credited[key])
+			case dup:
+				add(fmt.Sprintf("%s[%d]", field, j), "%q is already an other name of %s", other, prev)
+			default:
+				owner[key] = name
+			}
+		}
+	}
 }
 
 func (v *validator) entry(ent int32, w *Work) {

@@ -183,6 +183,17 @@ func TestCatalogValidation(t *testing.T) {
 			d["mentions"].([]any)[2].(map[string]any)["source"] = "the-wire"
 		}, `mentions\[2\] \(the-office-uk\): field source: "the-wire" is not the id of a pick`},
 		{"no speakers", func(d map[string]any) { d["source"].(map[string]any)["speakers"] = []any{} }, `source: field speakers: is empty`},
+		{"other name of someone not credited", func(d map[string]any) {
+			d["names"].(map[string]any)["Kid Cudi"] = []any{"Scott Mescudi"}
+		}, `names: field "Kid Cudi": "Kid Cudi" is not a name the catalog credits`},
+		{"no other names", func(d map[string]any) { d["names"].(map[string]any)["Brad Pitt"] = []any{} }, `names: field "Brad Pitt": is empty`},
+		{"other name that is credited", func(d map[string]any) {
+			d["names"].(map[string]any)["Brad Pitt"] = []any{"jonah  HILL"}
+		}, `names: field "Brad Pitt"\[0\]: "jonah  HILL" is a name the catalog credits \(Jonah Hill\)`},
+		{"other name of two people", func(d map[string]any) {
+			d["names"].(map[string]any)["The Weeknd"] = []any{"Kid Cudi"}
+		}, `names: field "The Weeknd"\[0\]: "Kid Cudi" is already an other name of Scott Mescudi`},
+		{"other name without letters", func(d map[string]any) { d["names"].(map[string]any)["Brad Pitt"] = []any{"--"} }, `names: field "Brad Pitt"\[0\]: "--" has no letters or digits`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

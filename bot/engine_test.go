@@ -45,6 +45,8 @@ func TestRecommend(t *testing.T) {
 		{"pacino and de niro", "", "Heat", "stars Al Pacino", ""},
 		{"deniro", "", "Heat", "stars Robert De Niro", ""},
 		{"christain bale", "", "American Psycho", "stars Christian Bale", ""},
+		{"kid cudi", "", "James White", "stars Scott Mescudi (Kid Cudi)", ""},
+		{"anything with oneohtrix point never", "", "Uncut Gems", "score by Daniel Lopatin (Oneohtrix Point Never)", ""},
 		{"set in 1990s los angeles", "", "Heat", "set in 1990s Los Angeles", ""},
 		{"something from the nineties", "", "Kids", "released 1995", ""},
 		{"finanace", "", "American Psycho", `tag “finance”`, ""},

@@ -159,6 +159,7 @@ func buildWordIndex(c *Catalog) wordIndex {
 			b := &built[i]
 			b.t = termIndex{lo: int32(lo), hi: int32(hi), termIDs: map[string]int32{}}
 			b.byKind, b.labelIDs, b.vocab = map[Kind][]int32{}, map[string]int32{}, map[string]bool{}
+			b.names = c.Names
 			for d := lo; d < hi; d++ {
 				b.add(int32(d), &c.Picks[d])
 			}
@@ -191,7 +192,8 @@ type indexBuilder struct {
 	maxPhrase int
 	byKind    map[Kind][]int32
 	labelIDs  map[string]int32
-	vocab     map[string]bool // words of names, tags and places, for typos
+	names     map[string][]string // the catalog's other names of people
+	vocab     map[string]bool     // words of names, tags and places, for typos
 	buf       []byte
 	key       []byte
 	doc       int32
@@ -277,22 +279,21 @@ func (b *indexBuilder) phrase(s string, f field) {
 // person indexes a name by the whole of it and by its surname, never by a
 // first name alone: "Al Pacino" is found as "al pacino" and "pacino", a
 // particle kept with the surname ("de niro", and "deniro" as typed).
-func (b *indexBuilder) person(name string, f field, w float32) { b.personLabel(name, f, w, name) }
+// person indexes a name, and the other names the catalog knows the person
+// by: "kid cudi" finds Scott Mescudi's titles, labelled with both names.
+func (b *indexBuilder) person(name string, f field, w float32) {
+	b.personLabel(name, f, w, name)
+	for _, other := range b.names[name] {
+		// A stage name is no first name and surname: only the whole of it.
+		b.fullName(other, f, w, b.label(name+" ("+other+")"))
+	}
+}
 
 // personLabel indexes a name with the label a match on it shows.
 func (b *indexBuilder) personLabel(name string, f field, w float32, label string) {
 	lbl := b.label(label)
-	words := strings.Fields(normalizeText(name))
-	if len(words) == 0 {
-		return
-	}
-	for _, x := range words {
-		b.vocab[x] = true
-	}
-	b.maxPhrase = max(b.maxPhrase, len(words))
-	b.key = append(append(b.key[:0], keyName...), strings.Join(words, " ")...)
-	b.post(b.key, f, w, lbl)
-	if len(words) == 1 {
+	words := b.fullName(name, f, w, lbl)
+	if len(words) <= 1 {
 		return
 	}
 	last := words[len(words)-1]
@@ -309,6 +310,21 @@ func (b *indexBuilder) personLabel(name string, f field, w float32, label string
 		b.key = append(append(b.key[:0], keySurname...), joined...)
 		b.post(b.key, f, w*0.9, lbl)
 	}
+}
+
+// fullName indexes a name as a whole and returns its words.
+func (b *indexBuilder) fullName(name string, f field, w float32, lbl int32) []string {
+	words := strings.Fields(normalizeText(name))
+	if len(words) == 0 {
+		return nil
+	}
+	for _, x := range words {
+		b.vocab[x] = true
+	}
+	b.maxPhrase = max(b.maxPhrase, len(words))
+	b.key = append(append(b.key[:0], keyName...), strings.Join(words, " ")...)
+	b.post(b.key, f, w, lbl)
+	return words
 }
 
 // particles belong to a surname: "de" in Robert De Niro.
