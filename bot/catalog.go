@@ -446,12 +446,17 @@ func (c *Catalog) validate() error {
 // name the catalog credits, and names one person only, who is not also
 // credited under it.
 func (v *validator) names() {
-	credited := map[string]string{} // normalised → as written
+	credited := map[string]string{}  // normalised → as written
+	surnameOf := map[string]string{} // what a credited name is found by alone → the name
 	exact := map[string]bool{}
 	credit := func(w *Work, f *Facts) {
 		for _, list := range [][]string{w.Credit.Names, w.People, f.Cast, f.Writers, f.Composers} {
 			for _, n := range list {
-				credited[normalizeText(n)], exact[n] = n, true
+				key := normalizeText(n)
+				credited[key], exact[n] = n, true
+				for _, sur := range surnames(strings.Fields(key)) {
+					surnameOf[sur] = n
+				}
 			}
 		}
 	}
@@ -481,6 +486,8 @@ func (v *validator) names() {
 				add(fmt.Sprintf("%s[%d]", field, j), "%q has no letters or digits", other)
 			case credited[key] != "":
 				add(fmt.Sprintf("%s[%d]", field, j), "%q is a name the catalog credits (%s)", other, credited[key])
+			case surnameOf[key] != "":
+				add(fmt.Sprintf("%s[%d]", field, j), "%q is what the catalog finds %s by", other, surnameOf[key])
 			case dup:
 				add(fmt.Sprintf("%s[%d]", field, j), "%q is already an other name of %s", other, prev)
 			default:

@@ -190,6 +190,12 @@ func TestCatalogValidation(t *testing.T) {
 		{"other name that is credited", func(d map[string]any) {
 			d["names"].(map[string]any)["Brad Pitt"] = []any{"jonah  HILL"}
 		}, `names: field "Brad Pitt"\[0\]: "jonah  HILL" is a name the catalog credits \(Jonah Hill\)`},
+		{"other name that is a credited surname", func(d map[string]any) {
+			d["names"].(map[string]any)["Brad Pitt"] = []any{"Pacino"}
+		}, `names: field "Brad Pitt"\[0\]: "Pacino" is what the catalog finds Al Pacino by`},
+		{"other name that is a credited surname with its particle", func(d map[string]any) {
+			d["names"].(map[string]any)["Brad Pitt"] = []any{"DeNiro"}
+		}, `names: field "Brad Pitt"\[0\]: "DeNiro" is what the catalog finds Robert De Niro by`},
 		{"other name of two people", func(d map[string]any) {
 			d["names"].(map[string]any)["The Weeknd"] = []any{"Kid Cudi"}
 		}, `names: field "The Weeknd"\[0\]: "Kid Cudi" is already an other name of Scott Mescudi`},

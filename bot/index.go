@@ -296,20 +296,31 @@ func (b *indexBuilder) personLabel(name string, f field, w float32, label string
 	if len(words) <= 1 {
 		return
 	}
-	last := words[len(words)-1]
-	if len(last) >= 3 && !functionWords[last] {
-		b.key = append(append(b.key[:0], keySurname...), last...)
-		b.post(b.key, f, w*0.9, lbl)
-	}
-	if len(words) >= 3 && particles[words[len(words)-2]] {
-		sur := words[len(words)-2] + " " + last
+	for _, sur := range surnames(words) {
+		if !strings.Contains(sur, " ") {
+			b.vocab[sur] = true // "deniro"; the words themselves are in already
+		}
 		b.key = append(append(b.key[:0], keySurname...), sur...)
 		b.post(b.key, f, w*0.9, lbl)
-		joined := words[len(words)-2] + last
-		b.vocab[joined] = true
-		b.key = append(append(b.key[:0], keySurname...), joined...)
-		b.post(b.key, f, w*0.9, lbl)
 	}
+}
+
+// surnames are what a name of several words is also found by without its
+// first names: "pacino" for Al Pacino, "de niro" and "deniro" for Robert
+// De Niro. Validation keeps other names off them.
+func surnames(words []string) []string {
+	if len(words) <= 1 {
+		return nil
+	}
+	var out []string
+	last := words[len(words)-1]
+	if len(last) >= 3 && !functionWords[last] {
+		out = append(out, last)
+	}
+	if len(words) >= 3 && particles[words[len(words)-2]] {
+		out = append(out, words[len(words)-2]+" "+last, words[len(words)-2]+last)
+	}
+	return out
 }
 
 // fullName indexes a name as a whole and returns its words.
