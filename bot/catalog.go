@@ -446,6 +446,9 @@ func (c *Catalog) validate() error {
 // name the catalog credits, and names one person only, who is not also
 // credited under it.
 func (v *validator) names() {
+	if len(v.c.Names) == 0 {
+		return // no walk over every credited name of a large catalog for nothing
+	}
 	credited := map[string]string{}  // normalised → as written
 	surnameOf := map[string]string{} // what a credited name is found by alone → the name
 	exact := map[string]bool{}

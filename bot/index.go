@@ -278,9 +278,9 @@ func (b *indexBuilder) phrase(s string, f field) {
 
 // person indexes a name by the whole of it and by its surname, never by a
 // first name alone: "Al Pacino" is found as "al pacino" and "pacino", a
-// particle kept with the surname ("de niro", and "deniro" as typed).
-// person indexes a name, and the other names the catalog knows the person
-// by: "kid cudi" finds Scott Mescudi's titles, labelled with both names.
+// particle kept with the surname ("de niro", and "deniro" as typed). The
+// other names the catalog knows the person by are found too: "kid cudi"
+// finds Scott Mescudi's titles, labelled with both names.
 func (b *indexBuilder) person(name string, f field, w float32) {
 	b.personLabel(name, f, w, name)
 	for _, other := range b.names[name] {
@@ -292,11 +292,7 @@ func (b *indexBuilder) person(name string, f field, w float32) {
 // personLabel indexes a name with the label a match on it shows.
 func (b *indexBuilder) personLabel(name string, f field, w float32, label string) {
 	lbl := b.label(label)
-	words := b.fullName(name, f, w, lbl)
-	if len(words) <= 1 {
-		return
-	}
-	for _, sur := range surnames(words) {
+	for _, sur := range surnames(b.fullName(name, f, w, lbl)) {
 		if !strings.Contains(sur, " ") {
 			b.vocab[sur] = true // "deniro"; the words themselves are in already
 		}
