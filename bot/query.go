@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,20 +87,34 @@ func newLexicon() *lexicon {
 		}
 		return len(f)
 	}
-	for k, rs := range related {
-		out := make([]rel, len(rs))
-		for i, r := range rs {
+	// Words that stem alike ("banker", "bankers") share one entry: what
+	// each says it means is merged, the stronger weight kept, in the
+	// words' order, so that the lexicon is the same on every start (map
+	// order once chose one of them at random).
+	for _, k := range slices.Sorted(maps.Keys(related)) {
+		st := stemPhrase(k)
+		out := lx.related[st]
+	next:
+		for _, r := range related[k] {
 			to := r.to
 			if !strings.HasPrefix(to, "@") {
 				to = stemPhrase(to)
 			}
-			out[i] = rel{to, r.w}
+			for i := range out {
+				if out[i].to == to {
+					out[i].w = max(out[i].w, r.w)
+					continue next
+				}
+			}
+			out = append(out, rel{to, r.w})
 		}
-		lx.related[stemPhrase(k)] = out
+		lx.related[st] = out
 		lx.maxPhrase = max(lx.maxPhrase, note(k))
 	}
-	for k, c := range constraints {
-		lx.constraints[stemPhrase(k)] = c
+	for _, k := range slices.Sorted(maps.Keys(constraints)) {
+		if _, ok := lx.constraints[stemPhrase(k)]; !ok { // the first in order, as with related
+			lx.constraints[stemPhrase(k)] = constraints[k]
+		}
 		lx.maxPhrase = max(lx.maxPhrase, note(k))
 	}
 	for _, m := range likeMarkers {
